@@ -1,0 +1,36 @@
+namespace Coordination.Domain;
+
+/// <summary>What went wrong, in terms a caller can act on. The gateway maps each to one gRPC status code.</summary>
+public enum ErrorCode
+{
+    InvalidArgument = 1,
+    NotFound = 2,
+    FailedPrecondition = 3,
+    PermissionDenied = 4,
+    AlreadyExists = 5,
+    ResourceExhausted = 6,
+}
+
+/// <summary>
+/// A refusal decided by the domain: thrown by validation and by grains, carried across Orleans
+/// calls intact, and turned into a gRPC status in exactly one place (the gateway's interceptor).
+/// </summary>
+[GenerateSerializer, Alias("coordination.CoordinationException")]
+public sealed class CoordinationException : Exception
+{
+    public CoordinationException(ErrorCode code, string message, string? field = null)
+        : base(field is null ? message : $"{field}: {message}")
+    {
+        Code = code;
+        Field = field;
+    }
+
+    [Id(0)] public ErrorCode Code { get; private set; }
+
+    /// <summary>The request field at fault (proto field path such as <c>units[3].headcount</c>), when there is one.</summary>
+    [Id(1)] public string? Field { get; private set; }
+
+    public static CoordinationException Invalid(string field, string message) => new(ErrorCode.InvalidArgument, message, field);
+    public static CoordinationException NotFound(string message) => new(ErrorCode.NotFound, message);
+    public static CoordinationException Precondition(string message) => new(ErrorCode.FailedPrecondition, message);
+}

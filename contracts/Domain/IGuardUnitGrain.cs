@@ -1,0 +1,42 @@
+namespace Coordination.Domain;
+
+/// <summary>
+/// One guard unit (key: <c>company/unit</c>, see <see cref="UnitKey"/>). Owns the unit's status and
+/// its single current commitment: "committed to at most one incident" lives here and nowhere else.
+/// </summary>
+[Alias("coordination.IGuardUnitGrain")]
+public interface IGuardUnitGrain : IGrainWithStringKey
+{
+    /// <summary>Called by the company grain only, after it has validated the batch and enrolled the district.</summary>
+    [Alias("Register")]
+    Task<UnitView> Register(UnitRegistration registration, bool licensed);
+
+    /// <summary>A status report from the company. Durable before it returns.</summary>
+    [Alias("ReportStatus")]
+    Task<UnitView> ReportStatus(UnitStatus status, GeoPoint? position);
+
+    /// <summary>A heartbeat, with or without a position. Kept in memory and flushed on a timer.</summary>
+    [Alias("Ping")]
+    Task<UnitView> Ping(GeoPoint? position);
+
+    [Alias("SetLicensed")]
+    Task SetLicensed(bool licensed);
+
+    /// <summary>Commits the unit to an incident. Idempotent per commitment id. Durable before it returns.</summary>
+    [Alias("Commit")]
+    Task<UnitView> Commit(string commitmentId, string incidentId);
+
+    /// <summary>Releases the commitment with this id; releasing one that is not current changes nothing.</summary>
+    [Alias("Release")]
+    Task<UnitView> Release(string commitmentId);
+
+    [Alias("Get"), ReadOnly]
+    Task<UnitView?> Get();
+
+    /// <summary>
+    /// What this unit adds to its district now, or null when it is not registered. Interleaves: the
+    /// district asks while rebuilding, possibly while this unit waits on that district.
+    /// </summary>
+    [Alias("GetContribution"), AlwaysInterleave]
+    Task<UnitContribution?> GetContribution();
+}

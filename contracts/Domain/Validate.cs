@@ -1,0 +1,144 @@
+namespace Coordination.Domain;
+
+/// <summary>
+/// Input rules shared by the gateway (to answer fast, before any grain is touched) and the grains
+/// (so that nothing reaches state that the gateway would have refused). Field names are the
+/// public API's proto field paths, so an InvalidArgument tells a client exactly what to fix.
+/// </summary>
+public static class Validate
+{
+    public const int MaxIdLength = 64;
+    public const int MaxNameLength = 200;
+    public const int MaxUnitsPerBatch = 1000;
+    public const int MaxHeadcount = 100;
+
+    /// <summary>Ids become grain keys and appear in URLs and logs: letters, digits, '.', '_' and '-', starting with a letter or digit.</summary>
+    public static string Id(string? value, string field)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw CoordinationException.Invalid(field, "is required");
+        }
+
+        if (value.Length > MaxIdLength)
+        {
+            throw CoordinationException.Invalid(field, $"is {value.Length} characters long; the limit is {MaxIdLength}");
+        }
+
+        if (!char.IsAsciiLetterOrDigit(value[0]) || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        {
+            throw CoordinationException.Invalid(field, "may hold only letters a-z, digits, '.', '_' and '-', and must start with a letter or digit");
+        }
+
+        return value;
+    }
+
+    public static string District(string? value, string field)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw CoordinationException.Invalid(field, "is required");
+        }
+
+        return ReferenceData.Current.IsDistrict(value)
+            ? value
+            : throw CoordinationException.Invalid(field, $"'{Shorten(value)}' is not a police district (one of: {string.Join(", ", ReferenceData.Current.Districts.Select(d => d.Id))})");
+    }
+
+    public static string Capability(string? value, string field)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw CoordinationException.Invalid(field, "is required");
+        }
+
+        if (ReferenceData.Current.ForbiddenById.TryGetValue(value, out var forbidden))
+        {
+            throw CoordinationException.Invalid(field, $"'{forbidden.Name}' is not a lawful task for guards: {forbidden.Reason}");
+        }
+
+        return ReferenceData.Current.IsCapability(value)
+            ? value
+            : throw CoordinationException.Invalid(field, $"'{Shorten(value)}' is not a known capability (one of: {string.Join(", ", ReferenceData.Current.Capabilities.Select(c => c.Id))})");
+    }
+
+    public static string? OptionalName(string? value, string field) =>
+        value is { Length: > MaxNameLength }
+            ? throw CoordinationException.Invalid(field, $"is {value.Length} characters long; the limit is {MaxNameLength}")
+            : value;
+
+    public static GeoPoint? Position(GeoPoint? position, string field)
+    {
+        if (position is not { } p)
+        {
+            return null;
+        }
+
+        if (!double.IsFinite(p.Latitude) || p.Latitude is < -90 or > 90)
+        {
+            throw CoordinationException.Invalid($"{field}.latitude", "must be between -90 and 90");
+        }
+
+        if (!double.IsFinite(p.Longitude) || p.Longitude is < -180 or > 180)
+        {
+            throw CoordinationException.Invalid($"{field}.longitude", "must be between -180 and 180");
+        }
+
+        return p;
+    }
+
+    /// <summary>Checks a whole batch before any of it is applied, so a bad entry leaves nothing half-registered.</summary>
+    public static IReadOnlyList<UnitRegistration> Registrations(IReadOnlyList<UnitRegistration> units)
+    {
+        if (units.Count == 0)
+        {
+            throw CoordinationException.Invalid("units", "must hold at least one unit");
+        }
+
+        if (units.Count > MaxUnitsPerBatch)
+        {
+            throw CoordinationException.Invalid("units", $"holds {units.Count} units; the limit per call is {MaxUnitsPerBatch}");
+        }
+
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var normalised = new List<UnitRegistration>(units.Count);
+        for (var i = 0; i < units.Count; i++)
+        {
+            var unit = units[i];
+            var at = $"units[{i}]";
+            Id(unit.UnitId, $"{at}.unit_id");
+            if (!seen.TryAdd(unit.UnitId, i))
+            {
+                throw CoordinationException.Invalid($"{at}.unit_id", $"'{unit.UnitId}' also appears at units[{seen[unit.UnitId]}]");
+            }
+
+            if (unit.Headcount < 1)
+            {
+                throw CoordinationException.Invalid($"{at}.headcount", $"must be at least 1 (was {unit.Headcount})");
+            }
+
+            if (unit.Headcount > MaxHeadcount)
+            {
+                throw CoordinationException.Invalid($"{at}.headcount", $"must be at most {MaxHeadcount} guards per unit (was {unit.Headcount})");
+            }
+
+            if (unit.Capabilities is not { Length: > 0 })
+            {
+                throw CoordinationException.Invalid($"{at}.capabilities", "must name at least one capability");
+            }
+
+            for (var c = 0; c < unit.Capabilities.Length; c++)
+            {
+                Capability(unit.Capabilities[c], $"{at}.capabilities[{c}]");
+            }
+
+            District(unit.HomeDistrict, $"{at}.home_district");
+            Position(unit.Position, $"{at}.position");
+            normalised.Add(unit with { Capabilities = unit.Capabilities.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray() });
+        }
+
+        return normalised;
+    }
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}

@@ -1,0 +1,133 @@
+using Coordination.Domain;
+using DomainErrorCode = Coordination.Domain.ErrorCode;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Orleans.Runtime;
+using Orleans.Storage;
+using Status = Google.Rpc.Status;
+
+namespace Coordination.Gateway.Hosting;
+
+/// <summary>
+/// The one place where failures become gRPC statuses. Domain refusals keep their code and name the
+/// field (also as a google.rpc.BadRequest detail); Orleans failures that a retry can cure become
+/// UNAVAILABLE or ABORTED; anything else is INTERNAL with the details left in the log.
+/// </summary>
+public sealed partial class ErrorMapping(ILogger<ErrorMapping> logger) : Interceptor
+{
+    public static RpcException ToRpcException(CoordinationException error)
+    {
+        var status = new Status { Code = (int)ToStatusCode(error.Code), Message = error.Message };
+        if (error.Field is not null)
+        {
+            status.Details.Add(Any.Pack(new BadRequest
+            {
+                FieldViolations = { new BadRequest.Types.FieldViolation { Field = error.Field, Description = error.Message } },
+            }));
+        }
+
+        var exception = status.ToRpcException();
+        if (error.Field is not null)
+        {
+            exception.Trailers.Add("field", error.Field);
+        }
+
+        return exception;
+    }
+
+    public static StatusCode ToStatusCode(DomainErrorCode code) => code switch
+    {
+        DomainErrorCode.InvalidArgument => StatusCode.InvalidArgument,
+        DomainErrorCode.NotFound => StatusCode.NotFound,
+        DomainErrorCode.FailedPrecondition => StatusCode.FailedPrecondition,
+        DomainErrorCode.PermissionDenied => StatusCode.PermissionDenied,
+        DomainErrorCode.AlreadyExists => StatusCode.AlreadyExists,
+        DomainErrorCode.ResourceExhausted => StatusCode.ResourceExhausted,
+        _ => StatusCode.Unknown,
+    };
+
+    /// <summary>The status and client-facing message for a failure that is not a domain refusal; Expected is false when it deserves a log line.</summary>
+    public static (StatusCode Code, string Message, bool Expected) Classify(Exception exception, bool callCancelled) => exception switch
+    {
+        CoordinationException domain => (ToStatusCode(domain.Code), domain.Message, true),
+        OperationCanceledException when callCancelled => (StatusCode.Cancelled, "the call was cancelled", true),
+        TimeoutException => (StatusCode.DeadlineExceeded, "the cluster did not answer in time; retry with the same request", false),
+        OrleansMessageRejectionException or SiloUnavailableException =>
+            (StatusCode.Unavailable, "the cluster is not reachable right now; retry shortly", false),
+        InconsistentStateException => (StatusCode.Aborted, "a concurrent change won; retry", false),
+        _ => (StatusCode.Internal, "internal error; it has been logged", false),
+    };
+
+    public RpcException Map(Exception exception, ServerCallContext context)
+    {
+        if (exception is CoordinationException domain)
+        {
+            return ToRpcException(domain);
+        }
+
+        var (code, message, expected) = Classify(exception, context.CancellationToken.IsCancellationRequested);
+        if (!expected)
+        {
+            LogFailure(exception, context.Method, code);
+        }
+
+        return new RpcException(new Grpc.Core.Status(code, message));
+    }
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} failed; answered {Code}")]
+    private partial void LogFailure(Exception exception, string method, StatusCode code);
+}

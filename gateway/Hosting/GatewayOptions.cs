@@ -1,0 +1,23 @@
+using System.Net;
+
+namespace Coordination.Gateway.Hosting;
+
+/// <summary>Configuration section <c>Coordination:Gateway</c>.</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Coordination:Gateway";
+
+    /// <summary>gRPC over HTTP/2 without TLS (host:port). Port 0 picks a free port.</summary>
+    public string GrpcEndpoint { get; set; } = "127.0.0.1:5080";
+
+    /// <summary>HTTP/1.1 for health now and the web dashboard later (host:port).</summary>
+    public string HttpEndpoint { get; set; } = "127.0.0.1:5081";
+
+    /// <summary>gRPC server reflection, so generic tools (grpcurl, Postman) can discover the API.</summary>
+    public bool EnableReflection { get; set; } = true;
+
+    public static IPEndPoint Parse(string value, string setting) =>
+        IPEndPoint.TryParse(value, out var endpoint)
+            ? endpoint
+            : throw new InvalidOperationException($"{Section}:{setting} must be host:port with an IP address, such as 127.0.0.1:5080 (was '{value}').");
+}

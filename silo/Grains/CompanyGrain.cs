@@ -1,0 +1,93 @@
+using Coordination.Domain;
+
+namespace Coordination.Silo.Grains;
+
+[GenerateSerializer, Alias("coordination.CompanyState")]
+public sealed class CompanyState
+{
+    [Id(0)] public bool Registered { get; set; }
+    [Id(1)] public string? Name { get; set; }
+    [Id(2)] public LicenceStatus Licence { get; set; } = LicenceStatus.Valid;
+    [Id(3)] public string? LicenceReason { get; set; }
+
+    /// <summary>Unit id → home district.</summary>
+    [Id(4)] public Dictionary<string, string> Units { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Districts this company is enrolled in (see <see cref="IDistrictGrain.EnrollCompany"/>).</summary>
+    [Id(5)] public HashSet<string> Districts { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// A security company: its roster and its licence. Registration writes in an order that can stop
+/// anywhere without losing a unit from the figures: district enrolment, then the roster, then each
+/// unit. A retry of the same batch finishes what an interrupted one started.
+/// </summary>
+internal sealed class CompanyGrain(
+    [PersistentState("company", StorageNames.Grains)] IPersistentState<CompanyState> state) : Grain, ICompanyGrain
+{
+    private CompanyState S => state.State;
+    private string CompanyId => this.GetPrimaryKeyString();
+    private bool Licensed => S.Licence == LicenceStatus.Valid;
+
+    public async Task<RegistrationOutcome> RegisterUnits(string? name, IReadOnlyList<UnitRegistration> units)
+    {
+        Validate.Id(CompanyId, "company_id");
+        Validate.OptionalName(name, "company_name");
+        var batch = Validate.Registrations(units);
+
+        foreach (var district in batch.Select(u => u.HomeDistrict).Distinct().Where(d => !S.Districts.Contains(d)))
+        {
+            await GrainFactory.GetGrain<IDistrictGrain>(district).EnrollCompany(CompanyId);
+            S.Districts.Add(district);
+        }
+
+        var created = 0;
+        foreach (var unit in batch)
+        {
+            created += S.Units.ContainsKey(unit.UnitId) ? 0 : 1;
+            S.Units[unit.UnitId] = unit.HomeDistrict;
+        }
+
+        S.Registered = true;
+        S.Name = string.IsNullOrEmpty(name) ? S.Name : name;
+        await state.WriteStateAsync();
+
+        await Task.WhenAll(batch.Select(u => Unit(u.UnitId).Register(u, Licensed)));
+        return new RegistrationOutcome(created, batch.Count - created);
+    }
+
+    public async Task<IReadOnlyList<UnitView>> ListUnits()
+    {
+        var views = await Task.WhenAll(S.Units.Keys.Order(StringComparer.Ordinal).Select(id => Unit(id).Get()));
+        return [.. views.OfType<UnitView>()];
+    }
+
+    public Task<CompanyView> Get() => Task.FromResult(View());
+
+    public async Task<CompanyView> SetLicence(LicenceStatus licence, string? reason)
+    {
+        Validate.OptionalName(reason, "reason");
+        if (!S.Registered)
+        {
+            throw CoordinationException.NotFound($"company '{CompanyId}' has registered no units");
+        }
+
+        S.Licence = licence;
+        S.LicenceReason = reason;
+        await state.WriteStateAsync();
+
+        // The licence is stored first: a unit that misses this call learns it on its next registration,
+        // and a retry of the same call reaches the rest.
+        await Task.WhenAll(S.Units.Keys.Select(id => Unit(id).SetLicensed(Licensed)));
+        return View();
+    }
+
+    public Task<bool> IsLicensed() => Task.FromResult(Licensed);
+
+    public Task<IReadOnlyList<string>> UnitKeysIn(string districtId) =>
+        Task.FromResult<IReadOnlyList<string>>([.. S.Units.Where(u => u.Value == districtId).Select(u => UnitKey.Of(CompanyId, u.Key))]);
+
+    private IGuardUnitGrain Unit(string unitId) => GrainFactory.GetGrain<IGuardUnitGrain>(UnitKey.Of(CompanyId, unitId));
+
+    private CompanyView View() => new(CompanyId, S.Name, S.Licence, S.LicenceReason, S.Units.Count, S.Registered);
+}

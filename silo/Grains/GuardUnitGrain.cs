@@ -1,0 +1,302 @@
+using Coordination.Domain;
+using Microsoft.Extensions.Options;
+
+namespace Coordination.Silo.Grains;
+
+/// <summary>
+/// One guard unit. Status changes are written before the reply; heartbeats and positions stay in
+/// memory and are flushed by a timer, so a busy control-room feed does not queue on the database.
+/// The unit tells its district only when what it adds to the figures changes.
+/// </summary>
+internal sealed class GuardUnitGrain(
+    [PersistentState("unit", StorageNames.Grains)] IPersistentState<GuardUnitState> state,
+    IOptions<UnitOptions> options,
+    TimeProvider time) : Grain, IGuardUnitGrain
+{
+    private readonly UnitOptions _options = options.Value;
+    private GuardUnitState S => state.State;
+
+    // What the district was last told, and its version. Versions only grow, also across activations
+    // (they are clock ticks), so the district can always keep the newest.
+    private UnitContribution? _told;
+    private long _lastVersion;
+
+    private DateTimeOffset? _flushDue;
+    private IGrainTimer? _timer;
+    private DateTimeOffset _timerDue = DateTimeOffset.MaxValue;
+
+    private DateTimeOffset Now => time.GetUtcNow();
+    private bool IsStale => Now - S.LastHeartbeat > _options.StaleAfter;
+    private bool CountedAvailable => S.Registered && S.Licensed && S.Status == UnitStatus.Available && !IsStale;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // No calls out from here: the district may be activating and asking us for our contribution.
+        Rearm();
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_flushDue is not null)
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    public async Task<UnitView> Register(UnitRegistration registration, bool licensed)
+    {
+        var previousDistrict = S.Registered ? S.HomeDistrict : null;
+        if (!S.Registered)
+        {
+            // A new unit counts for nothing until its control room says it is available.
+            S.Status = UnitStatus.Unavailable;
+            S.StatusChangedAt = Now;
+        }
+
+        S.Registered = true;
+        S.Headcount = registration.Headcount;
+        S.Capabilities = registration.Capabilities;
+        S.HomeDistrict = registration.HomeDistrict;
+        S.Position = registration.Position ?? S.Position;
+        S.Licensed = licensed;
+        S.LastHeartbeat = Now;
+        await Persist();
+
+        if (previousDistrict is not null && previousDistrict != S.HomeDistrict)
+        {
+            await GrainFactory.GetGrain<IDistrictGrain>(previousDistrict)
+                .Apply(Contribution() with { Withdrawn = true, Version = NextVersion() });
+            _told = null;
+        }
+
+        await TellDistrict();
+        Rearm();
+        return View();
+    }
+
+    public async Task<UnitView> ReportStatus(UnitStatus status, GeoPoint? position)
+    {
+        EnsureRegistered();
+        if (!UnitTransitions.IsAllowed(S.Status, status, TransitionActor.Company))
+        {
+            throw CoordinationException.Precondition(UnitTransitions.Explain(S.Status, status));
+        }
+
+        Heartbeat(position);
+        if (status != S.Status)
+        {
+            S.Status = status;
+            S.StatusChangedAt = Now;
+            await Persist();
+        }
+
+        await TellDistrict();
+        Rearm();
+        return View();
+    }
+
+    public async Task<UnitView> Ping(GeoPoint? position)
+    {
+        EnsureRegistered();
+        Heartbeat(position);
+
+        // Only a unit coming back from stale changes the figures; an ordinary heartbeat does not.
+        await TellDistrict();
+        Rearm();
+        return View();
+    }
+
+    public async Task SetLicensed(bool licensed)
+    {
+        if (!S.Registered || S.Licensed == licensed)
+        {
+            return;
+        }
+
+        S.Licensed = licensed;
+        await Persist();
+        await TellDistrict();
+        Rearm();
+    }
+
+    public async Task<UnitView> Commit(string commitmentId, string incidentId)
+    {
+        EnsureRegistered();
+        if (S.CommitmentId == commitmentId)
+        {
+            return View();
+        }
+
+        if (S.CommitmentId is not null)
+        {
+            throw CoordinationException.Precondition($"unit is already committed to incident {S.IncidentId}");
+        }
+
+        if (!S.Licensed)
+        {
+            throw CoordinationException.Precondition("the company has no valid licence");
+        }
+
+        if (!UnitTransitions.IsAllowed(S.Status, UnitStatus.Committed, TransitionActor.Assignment) || S.Status == UnitStatus.Committed)
+        {
+            throw CoordinationException.Precondition($"unit is {UnitTransitions.Describe(S.Status)}, not available");
+        }
+
+        if (IsStale)
+        {
+            throw CoordinationException.Precondition($"unit has not reported since {S.LastHeartbeat:u} and is not counted as available");
+        }
+
+        S.Status = UnitStatus.Committed;
+        S.StatusChangedAt = Now;
+        S.CommitmentId = commitmentId;
+        S.IncidentId = incidentId;
+        await Persist();
+        await TellDistrict();
+        Rearm();
+        return View();
+    }
+
+    public async Task<UnitView> Release(string commitmentId)
+    {
+        EnsureRegistered();
+        if (S.CommitmentId != commitmentId)
+        {
+            return View();
+        }
+
+        S.Status = UnitStatus.Available;
+        S.StatusChangedAt = Now;
+        S.CommitmentId = null;
+        S.IncidentId = null;
+        await Persist();
+        await TellDistrict();
+        Rearm();
+        return View();
+    }
+
+    public Task<UnitView?> Get() => Task.FromResult(S.Registered ? View() : null);
+
+    public Task<UnitContribution?> GetContribution() =>
+        Task.FromResult(S.Registered ? Contribution() with { Version = NextVersion() } : null);
+
+    private void EnsureRegistered()
+    {
+        if (!S.Registered)
+        {
+            var (company, unit) = UnitKey.Parse(this.GetPrimaryKeyString());
+            throw CoordinationException.NotFound($"unit '{unit}' is not registered by company '{company}'");
+        }
+    }
+
+    private void Heartbeat(GeoPoint? position)
+    {
+        S.LastHeartbeat = Now;
+        if (position is not null)
+        {
+            S.Position = position;
+        }
+
+        _flushDue ??= Now + _options.HeartbeatFlushInterval;
+    }
+
+    private async Task Persist()
+    {
+        await state.WriteStateAsync();
+        _flushDue = null;
+    }
+
+    private async Task TellDistrict()
+    {
+        var now = Contribution();
+        if (_told is not null && Same(_told, now))
+        {
+            return;
+        }
+
+        now = now with { Version = NextVersion() };
+        await GrainFactory.GetGrain<IDistrictGrain>(S.HomeDistrict).Apply(now);
+        _told = now;
+    }
+
+    private UnitContribution Contribution() => new(
+        this.GetPrimaryKeyString(), 0, S.Status, S.Headcount, S.Capabilities, CountedAvailable, IsStale, Withdrawn: false);
+
+    private static bool Same(UnitContribution a, UnitContribution b) =>
+        a.Status == b.Status && a.Headcount == b.Headcount && a.CountedAvailable == b.CountedAvailable
+        && a.Stale == b.Stale && a.Withdrawn == b.Withdrawn && a.Capabilities.SequenceEqual(b.Capabilities);
+
+    private long NextVersion() => _lastVersion = Math.Max(_lastVersion + 1, Now.UtcTicks);
+
+    /// <summary>
+    /// One timer does both chores: flush a pending heartbeat, and notice the moment the unit goes
+    /// stale. It keeps the activation alive only while one of them is due.
+    /// </summary>
+    private void Rearm()
+    {
+        var due = DateTimeOffset.MaxValue;
+        if (_flushDue is { } flush)
+        {
+            due = flush;
+        }
+
+        if (CountedAvailable)
+        {
+            var staleAt = S.LastHeartbeat + _options.StaleAfter + TimeSpan.FromMilliseconds(1);
+            if (staleAt < due)
+            {
+                due = staleAt;
+            }
+        }
+
+        if (due == DateTimeOffset.MaxValue)
+        {
+            _timer?.Dispose();
+            _timer = null;
+            _timerDue = DateTimeOffset.MaxValue;
+            return;
+        }
+
+        if (_timer is not null && _timerDue <= due)
+        {
+            return; // it fires earlier and re-arms then
+        }
+
+        var delay = due - Now;
+        if (delay < TimeSpan.Zero)
+        {
+            delay = TimeSpan.Zero;
+        }
+
+        _timerDue = due;
+        if (_timer is null)
+        {
+            _timer = this.RegisterGrainTimer(OnTimer, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }
+        else
+        {
+            _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task OnTimer(CancellationToken cancellationToken)
+    {
+        _timerDue = DateTimeOffset.MaxValue;
+        if (_flushDue is { } flush && flush <= Now)
+        {
+            await Persist();
+        }
+
+        await TellDistrict();
+        Rearm();
+    }
+
+    private UnitView View()
+    {
+        var (company, unit) = UnitKey.Parse(this.GetPrimaryKeyString());
+        return new UnitView(
+            company, unit, S.Headcount, S.Capabilities, S.HomeDistrict, S.Status, S.Position,
+            S.LastHeartbeat, S.StatusChangedAt, IsStale, CountedAvailable, S.IncidentId);
+    }
+}

@@ -1,0 +1,16 @@
+namespace Coordination.Silo.Grains;
+
+/// <summary>Configuration section <c>Coordination:Units</c>.</summary>
+public sealed class UnitOptions
+{
+    public const string Section = "Coordination:Units";
+
+    /// <summary>A unit whose last heartbeat is older than this is not counted as available.</summary>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Heartbeats and positions are kept in memory and written at most this long after they arrive
+    /// (and on deactivation). Status changes never wait for this: they are written before the reply.
+    /// </summary>
+    public TimeSpan HeartbeatFlushInterval { get; set; } = TimeSpan.FromSeconds(15);
+}

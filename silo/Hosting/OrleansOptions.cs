@@ -1,0 +1,21 @@
+namespace Coordination.Silo.Hosting;
+
+/// <summary>Configuration section <c>Coordination:Orleans</c>.</summary>
+public sealed class OrleansOptions
+{
+    public const string Section = "Coordination:Orleans";
+
+    public string ClusterId { get; set; } = "coordination";
+
+    /// <summary>Grain state is keyed by this: it must stay the same across restarts and versions.</summary>
+    public string ServiceId { get; set; } = "coordination";
+
+    /// <summary>Silo-to-silo port. Orleans binds with address reuse, so every process needs its own.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port that gateway processes (Orleans clients) connect to.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Address the silo binds and advertises. Loopback by default: silo ports never face untrusted networks.</summary>
+    public string Address { get; set; } = "127.0.0.1";
+}

@@ -1,0 +1,82 @@
+using System.Net;
+using Coordination.Silo.Grains;
+using Coordination.Silo.Persistence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace Coordination.Silo.Hosting;
+
+public static class SiloHosting
+{
+    /// <summary>Adds a single-node Orleans silo with this project's grains and durable storage.</summary>
+    public static IHostApplicationBuilder AddCoordinationSilo(this IHostApplicationBuilder builder)
+    {
+        var orleans = builder.Configuration.GetSection(OrleansOptions.Section).Get<OrleansOptions>() ?? new OrleansOptions();
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+
+        builder.Services.Configure<UnitOptions>(builder.Configuration.GetSection(UnitOptions.Section));
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = orleans.ClusterId;
+                o.ServiceId = orleans.ServiceId;
+            });
+
+            var address = IPAddress.Parse(orleans.Address);
+            silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.AdvertisedIPAddress = address;
+                o.SiloListeningEndpoint = new IPEndPoint(address, orleans.SiloPort);
+                o.GatewayListeningEndpoint = new IPEndPoint(address, orleans.GatewayPort);
+            });
+
+            silo.AddCoordinationStorage(storage);
+            silo.AddCoordinationGrains();
+        });
+
+        return builder;
+    }
+
+    /// <summary>What the grains need besides storage: a clock, and the warm-up that rebuilds capacity at start.</summary>
+    public static ISiloBuilder AddCoordinationGrains(this ISiloBuilder silo)
+    {
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CapacityWarmUp>();
+        return silo;
+    }
+
+    /// <summary>The grain storage every grain uses, with Orleans' own version-tolerant binary format.</summary>
+    public static ISiloBuilder AddCoordinationStorage(this ISiloBuilder silo, StorageOptions storage)
+    {
+        silo.AddAdoNetGrainStorage(StorageNames.Grains, o =>
+        {
+            switch (storage.Provider)
+            {
+                case StorageProvider.Sqlite:
+                    // "System.Data.SQLite" is the invariant the provider knows; it loads Microsoft.Data.Sqlite.
+                    o.Invariant = "System.Data.SQLite";
+                    o.ConnectionString = storage.SqliteConnectionString;
+                    break;
+            }
+        });
+        silo.Services.AddOptions<AdoNetGrainStorageOptions>(StorageNames.Grains)
+            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+
+        if (storage.Provider == StorageProvider.Sqlite)
+        {
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
+                new SqliteSchemaInitializer(storage, sp.GetRequiredService<ILogger<SqliteSchemaInitializer>>()));
+        }
+
+        return silo;
+    }
+}
