@@ -1,13 +1,5 @@
-using Coordination.Gateway;
 using Coordination.Silo.Hosting;
 
-// The single-node system: one silo and the gRPC gateway in one process, state in ./data.
-// Settings come from appsettings.json beside the binary, then environment variables
-// (Coordination__Gateway__GrpcEndpoint=...), then the command line (--Coordination:Gateway:GrpcEndpoint=...).
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.AddCoordinationSilo();
-builder.AddCoordinationGateway();
-
-var app = builder.Build();
-app.MapCoordinationGateway();
-app.Run();
+// `dotnet run --project silo`: silo and gateway in one process, state in ./data. Ctrl+C or SIGTERM
+// stops it cleanly: grains deactivate and flush what they hold in memory before the process exits.
+SingleNode.Build(args).Run();

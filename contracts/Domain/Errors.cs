@@ -1,7 +1,7 @@
 namespace Coordination.Domain;
 
 /// <summary>What went wrong, in terms a caller can act on. The gateway maps each to one gRPC status code.</summary>
-public enum ErrorCode
+public enum ErrorKind
 {
     InvalidArgument = 1,
     NotFound = 2,
@@ -18,19 +18,19 @@ public enum ErrorCode
 [GenerateSerializer, Alias("coordination.CoordinationException")]
 public sealed class CoordinationException : Exception
 {
-    public CoordinationException(ErrorCode code, string message, string? field = null)
+    public CoordinationException(ErrorKind code, string message, string? field = null)
         : base(field is null ? message : $"{field}: {message}")
     {
         Code = code;
         Field = field;
     }
 
-    [Id(0)] public ErrorCode Code { get; private set; }
+    [Id(0)] public ErrorKind Code { get; private set; }
 
     /// <summary>The request field at fault (proto field path such as <c>units[3].headcount</c>), when there is one.</summary>
     [Id(1)] public string? Field { get; private set; }
 
-    public static CoordinationException Invalid(string field, string message) => new(ErrorCode.InvalidArgument, message, field);
-    public static CoordinationException NotFound(string message) => new(ErrorCode.NotFound, message);
-    public static CoordinationException Precondition(string message) => new(ErrorCode.FailedPrecondition, message);
+    public static CoordinationException Invalid(string field, string message) => new(ErrorKind.InvalidArgument, message, field);
+    public static CoordinationException NotFound(string message) => new(ErrorKind.NotFound, message);
+    public static CoordinationException Precondition(string message) => new(ErrorKind.FailedPrecondition, message);
 }

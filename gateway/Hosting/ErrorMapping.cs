@@ -1,5 +1,4 @@
 using Coordination.Domain;
-using DomainErrorCode = Coordination.Domain.ErrorCode;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
@@ -37,14 +36,14 @@ public sealed partial class ErrorMapping(ILogger<ErrorMapping> logger) : Interce
         return exception;
     }
 
-    public static StatusCode ToStatusCode(DomainErrorCode code) => code switch
+    public static StatusCode ToStatusCode(ErrorKind code) => code switch
     {
-        DomainErrorCode.InvalidArgument => StatusCode.InvalidArgument,
-        DomainErrorCode.NotFound => StatusCode.NotFound,
-        DomainErrorCode.FailedPrecondition => StatusCode.FailedPrecondition,
-        DomainErrorCode.PermissionDenied => StatusCode.PermissionDenied,
-        DomainErrorCode.AlreadyExists => StatusCode.AlreadyExists,
-        DomainErrorCode.ResourceExhausted => StatusCode.ResourceExhausted,
+        ErrorKind.InvalidArgument => StatusCode.InvalidArgument,
+        ErrorKind.NotFound => StatusCode.NotFound,
+        ErrorKind.FailedPrecondition => StatusCode.FailedPrecondition,
+        ErrorKind.PermissionDenied => StatusCode.PermissionDenied,
+        ErrorKind.AlreadyExists => StatusCode.AlreadyExists,
+        ErrorKind.ResourceExhausted => StatusCode.ResourceExhausted,
         _ => StatusCode.Unknown,
     };
 

@@ -1,0 +1,54 @@
+using Coordination.Silo.Grains;
+using Coordination.Silo.Hosting;
+using Coordination.Silo.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Coordination.Tests.Infrastructure;
+
+/// <summary>
+/// An in-process Orleans cluster of two silos sharing one real SQLite file, so grain placement
+/// across silos and real persistence are both in play.
+/// </summary>
+public class ClusterFixture : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+
+    protected virtual short Silos => 2;
+
+    protected virtual TimeSpan StaleAfter => TimeSpan.FromMinutes(5);
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public string DataDirectory => _data.Path;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(Silos);
+        var storage = new StorageOptions { DataDirectory = _data.Path };
+        var staleAfter = StaleAfter;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddCoordinationStorage(storage);
+            silo.AddCoordinationGrains();
+            silo.Services.Configure<UnitOptions>(o => o.StaleAfter = staleAfter);
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        _data.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}

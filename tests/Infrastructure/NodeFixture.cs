@@ -1,0 +1,83 @@
+using Coordination.Api.V1;
+using Coordination.Silo.Hosting;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+
+namespace Coordination.Tests.Infrastructure;
+
+/// <summary>
+/// The single-node system exactly as <c>dotnet run --project silo</c> builds it (silo, gateway,
+/// SQLite file), on free loopback ports, reached over a real HTTP/2 gRPC channel.
+/// </summary>
+public sealed class RunningNode : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RunningNode(WebApplication app, int grpcPort, int httpPort, string dataDirectory)
+    {
+        _app = app;
+        GrpcPort = grpcPort;
+        HttpPort = httpPort;
+        DataDirectory = dataDirectory;
+        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        Company = new CompanyService.CompanyServiceClient(Channel);
+        Police = new PoliceService.PoliceServiceClient(Channel);
+    }
+
+    public int GrpcPort { get; }
+    public int HttpPort { get; }
+    public string DataDirectory { get; }
+    public GrpcChannel Channel { get; }
+    public CompanyService.CompanyServiceClient Company { get; }
+    public PoliceService.PoliceServiceClient Police { get; }
+    public IServiceProvider Services => _app.Services;
+
+    public static string[] Arguments(string dataDirectory, int grpcPort, int httpPort, params string[] extra) =>
+    [
+        $"--Coordination:Gateway:GrpcEndpoint=127.0.0.1:{grpcPort}",
+        $"--Coordination:Gateway:HttpEndpoint=127.0.0.1:{httpPort}",
+        $"--Coordination:Storage:DataDirectory={dataDirectory}",
+        $"--Coordination:Orleans:SiloPort={Ports.Free()}",
+        $"--Coordination:Orleans:GatewayPort={Ports.Free()}",
+        "--Logging:LogLevel:Default=Warning",
+        .. extra,
+    ];
+
+    public static async Task<RunningNode> StartAsync(string dataDirectory, params string[] extra)
+    {
+        var grpcPort = Ports.Free();
+        var httpPort = Ports.Free();
+        var app = SingleNode.Build(Arguments(dataDirectory, grpcPort, httpPort, extra));
+        await app.StartAsync();
+        return new RunningNode(app, grpcPort, httpPort, dataDirectory);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>One running node shared by the tests of a collection; each test uses its own company ids.</summary>
+public sealed class NodeFixture : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+
+    public RunningNode Node { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Node = await RunningNode.StartAsync(_data.Path);
+
+    public async Task DisposeAsync()
+    {
+        await Node.DisposeAsync();
+        _data.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class NodeCollection : ICollectionFixture<NodeFixture>
+{
+    public const string Name = "node";
+}
