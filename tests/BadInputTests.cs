@@ -1,0 +1,119 @@
+using Coordination.Api.V1;
+using Grpc.Core;
+using static Coordination.Tests.Infrastructure.ApiBuilders;
+
+namespace Coordination.Tests;
+
+/// <summary>Every refusal names the field at fault, and nothing of a refused batch is stored.</summary>
+[Collection(NodeCollection.Name)]
+public sealed class BadInputTests(NodeFixture fixture)
+{
+    private RunningNode Node => fixture.Node;
+
+    public static TheoryData<string, string> BadBatches() => new()
+    {
+        { "unknown-district", "units[1].home_district" },
+        { "unknown-capability", "units[1].capabilities[1]" },
+        { "forbidden-capability", "units[1].capabilities[0]" },
+        { "zero-headcount", "units[1].headcount" },
+        { "negative-headcount", "units[1].headcount" },
+        { "huge-headcount", "units[1].headcount" },
+        { "empty-unit-id", "units[1].unit_id" },
+        { "long-unit-id", "units[1].unit_id" },
+        { "slash-in-unit-id", "units[1].unit_id" },
+        { "duplicate-unit-id", "units[1].unit_id" },
+        { "no-capabilities", "units[1].capabilities" },
+        { "bad-latitude", "units[1].position.latitude" },
+        { "empty-batch", "units" },
+        { "over-the-limit", "units" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadBatches))]
+    public async Task A_bad_registration_is_invalid_argument_naming_the_field_and_stores_nothing(string @case, string field)
+    {
+        var company = Ids.Company();
+        var good = Unit("good-1", 3, "oslo", "patrol");
+        var bad = Unit("bad-1", 3, "oslo", "patrol");
+        var units = new List<UnitRegistration> { good, bad };
+        switch (@case)
+        {
+            case "unknown-district": bad.HomeDistrict = "gotham"; break;
+            case "unknown-capability": bad.Capabilities.Add("juggling"); break;
+            case "forbidden-capability": bad.Capabilities[0] = "arrest"; break;
+            case "zero-headcount": bad.Headcount = 0; break;
+            case "negative-headcount": bad.Headcount = -4; break;
+            case "huge-headcount": bad.Headcount = 101; break;
+            case "empty-unit-id": bad.UnitId = ""; break;
+            case "long-unit-id": bad.UnitId = new string('x', 65); break;
+            case "slash-in-unit-id": bad.UnitId = "a/b"; break;
+            case "duplicate-unit-id": bad.UnitId = good.UnitId; break;
+            case "no-capabilities": bad.Capabilities.Clear(); break;
+            case "bad-latitude": bad.Position.Latitude = 91; break;
+            case "empty-batch": units.Clear(); break;
+            case "over-the-limit": units = [.. Enumerable.Range(0, 1001).Select(i => Unit($"u{i}"))]; break;
+        }
+
+        var before = await Node.Police.GetCapacityAsync(District("oslo"));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Node.Company.RegisterUnitsAsync(Register(company, [.. units])));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(field, error.Field());
+        Assert.Equal(field, error.Trailers.GetValue("field"));
+        Assert.StartsWith(field, error.Status.Detail);
+        Assert.Empty((await Node.Company.ListUnitsAsync(new ListUnitsRequest { CompanyId = company })).Units);
+        Assert.Equal(before.RegisteredUnits, (await Node.Police.GetCapacityAsync(District("oslo"))).RegisteredUnits);
+    }
+
+    [Theory]
+    [InlineData("", "company_id")]
+    [InlineData("a-company-id-that-is-far-too-long-to-be-accepted-by-the-gateway-x", "company_id")]
+    [InlineData("spaces are not ids", "company_id")]
+    public async Task A_bad_company_id_is_invalid_argument(string companyId, string field)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Node.Company.RegisterUnitsAsync(Register(companyId, Unit("u1"))));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(field, error.Field());
+    }
+
+    [Fact]
+    public async Task An_unknown_district_in_a_capacity_query_is_invalid_argument()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Node.Police.GetCapacityAsync(District("gotham")));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("district_id", error.Field());
+    }
+
+    [Fact]
+    public async Task A_capacity_query_without_scope_is_invalid_argument()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Node.Police.GetCapacityAsync(new GetCapacityRequest { DistrictId = "oslo" }));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("scope", error.Field());
+    }
+
+    [Fact]
+    public async Task An_unknown_status_number_is_invalid_argument_and_changes_nothing()
+    {
+        var company = Ids.Company();
+        await Node.Company.RegisterUnitsAsync(Register(company, Unit("u1")));
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Node.Company.ReportUnitAsync(Report(company, "u1", (UnitStatus)42)));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("status", error.Field());
+        Assert.Equal(UnitStatus.Unavailable, (await Node.Company.ListUnitsAsync(new ListUnitsRequest { CompanyId = company })).Units.Single().Status);
+    }
+
+    [Fact]
+    public async Task A_licence_for_a_company_that_registered_nothing_is_not_found()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Node.Police.SetCompanyLicenceAsync(new SetCompanyLicenceRequest { CompanyId = Ids.Company(), Licence = LicenceStatus.Revoked }));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+}
