@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Text;
+using Coordination.Api.V1;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+
+namespace Coordination.Tests.Infrastructure;
+
+/// <summary>
+/// The silo as its own operating-system process (the same binary `dotnet run --project silo`
+/// runs), so tests can stop it the way an operator or a crash would: SIGTERM or SIGKILL.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SiloProcess(Process process, int grpcPort)
+    {
+        _process = process;
+        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        Company = new CompanyService.CompanyServiceClient(Channel);
+        Police = new PoliceService.PoliceServiceClient(Channel);
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public GrpcChannel Channel { get; }
+    public CompanyService.CompanyServiceClient Company { get; }
+    public PoliceService.PoliceServiceClient Police { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<SiloProcess> StartAsync(string dataDirectory)
+    {
+        var grpcPort = Ports.Free();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(typeof(Silo.Hosting.SingleNode).Assembly.Location);
+        foreach (var argument in RunningNode.Arguments(dataDirectory, grpcPort, Ports.Free(), "--Logging:LogLevel:Default=Information"))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var silo = new SiloProcess(Process.Start(info)!, grpcPort);
+        await silo.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
+        return silo;
+    }
+
+    /// <summary>Asks the operating system to terminate the process, as systemd or Ctrl+C would, and waits for it to exit.</summary>
+    public async Task TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+            Assert.Equal(0, kill.ExitCode);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    /// <summary>SIGKILL: no chance to flush anything.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public int ExitCode => _process.ExitCode;
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilServingAsync(TimeSpan bound)
+    {
+        var health = new Health.HealthClient(Channel);
+        var deadline = DateTime.UtcNow + bound;
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The silo exited with {_process.ExitCode} while starting:\n{Output}");
+            }
+
+            try
+            {
+                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                {
+                    return;
+                }
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                // Not listening yet.
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The silo did not answer SERVING within {bound}:\n{Output}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
