@@ -1,15 +1,5 @@
 using Coordination.Gateway;
 
-// A stateless gateway process: the same gRPC API, connected to the silos as an Orleans client.
-// Run several behind a load balancer; the silos hold all the state.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-var orleans = builder.Configuration.GetSection("Coordination:Orleans");
-builder.UseOrleansClient(client => client.UseLocalhostClustering(
-    gatewayPort: orleans.GetValue("GatewayPort", 30000),
-    serviceId: orleans.GetValue("ServiceId", "coordination")!,
-    clusterId: orleans.GetValue("ClusterId", "coordination")!));
-builder.AddCoordinationGateway();
-
-var app = builder.Build();
-app.MapCoordinationGateway();
-app.Run();
+// `dotnet run --project gateway`: a gateway without a silo, for running the gRPC API in its own
+// process(es) in front of a cluster. The single-node system does not need it.
+StandaloneGateway.Build(args).Run();

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+
+namespace Coordination.Gateway;
+
+/// <summary>Configuration section <c>Coordination:Cluster</c>: how a stand-alone gateway finds the silos.</summary>
+public sealed class ClusterConnectionOptions
+{
+    public const string Section = "Coordination:Cluster";
+
+    public string ClusterId { get; set; } = "coordination";
+    public string ServiceId { get; set; } = "coordination";
+
+    /// <summary>
+    /// The silos' Orleans gateway endpoints (host:port); empty means one silo on this machine at
+    /// 127.0.0.1:30000. (Not a default list: the configuration binder would append to it.)
+    /// </summary>
+    public string[] Gateways { get; set; } = [];
+}
+
+/// <summary>
+/// A stateless gateway process: the same gRPC API, connected to the silos as an Orleans client.
+/// Run several behind a load balancer; the silos hold all the state.
+/// </summary>
+public static class StandaloneGateway
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var cluster = builder.Configuration.GetSection(ClusterConnectionOptions.Section).Get<ClusterConnectionOptions>() ?? new ClusterConnectionOptions();
+        var gateways = (cluster.Gateways.Length > 0 ? cluster.Gateways : ["127.0.0.1:30000"]).Select(g => Hosting.GatewayOptions.Parse(g, "Cluster:Gateways")).ToArray();
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<Orleans.Configuration.ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            client.UseStaticClustering(gateways);
+        });
+        builder.AddCoordinationGateway();
+
+        var app = builder.Build();
+        app.MapCoordinationGateway();
+        return app;
+    }
+}
