@@ -85,4 +85,22 @@ public sealed class RestartTests
         var availableGuards = units.Where(u => expected[u.UnitId] == UnitStatus.Available).Sum(u => u.Headcount);
         Assert.Equal(availableGuards, oslo.For("access-control").AvailableGuards);
     }
+
+    [Fact]
+    public async Task A_heartbeat_position_reaches_the_disk_within_the_flush_interval_even_without_a_clean_stop()
+    {
+        using var data = new TempDirectory();
+        await using (var silo = await SiloProcess.StartAsync(data.Path, "--Coordination:Units:HeartbeatFlushInterval=00:00:00.200"))
+        {
+            await silo.Company.RegisterUnitsAsync(Register("flusher", Unit("u1", 2, "agder", "patrol")));
+            var ack = await silo.Company.ReportUnitAsync(new UnitReport { CompanyId = "flusher", UnitId = "u1", Position = new GeoPoint { Latitude = 58.15, Longitude = 8.0 } });
+            Assert.False(ack.Durable);
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            await silo.KillAsync();
+        }
+
+        await using var restarted = await SiloProcess.StartAsync(data.Path);
+        var unit = (await restarted.Company.ListUnitsAsync(new ListUnitsRequest { CompanyId = "flusher" })).Units.Single();
+        Assert.Equal(58.15, unit.Position.Latitude);
+    }
 }

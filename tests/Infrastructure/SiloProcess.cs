@@ -42,7 +42,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SiloProcess> StartAsync(string dataDirectory)
+    public static async Task<SiloProcess> StartAsync(string dataDirectory, params string[] extra)
     {
         var grpcPort = Ports.Free();
         var info = new ProcessStartInfo("dotnet")
@@ -52,7 +52,7 @@ public sealed class SiloProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(typeof(Silo.Hosting.SingleNode).Assembly.Location);
-        foreach (var argument in RunningNode.Arguments(dataDirectory, grpcPort, Ports.Free(), "--Logging:LogLevel:Default=Information"))
+        foreach (var argument in RunningNode.Arguments(dataDirectory, grpcPort, Ports.Free(), ["--Logging:LogLevel:Default=Information", .. extra]))
         {
             info.ArgumentList.Add(argument);
         }
