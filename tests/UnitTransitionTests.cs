@@ -14,8 +14,9 @@ public sealed class UnitTransitionTests(ClusterFixture fixture)
         [UnitStatus.Available] = [UnitStatus.Available, UnitStatus.Unavailable, UnitStatus.OutOfService],
         [UnitStatus.Unavailable] = [UnitStatus.Unavailable, UnitStatus.Available, UnitStatus.OutOfService],
         [UnitStatus.OutOfService] = [UnitStatus.OutOfService, UnitStatus.Available, UnitStatus.Unavailable],
-        [UnitStatus.Committed] = [UnitStatus.Committed, UnitStatus.EnRoute],
-        [UnitStatus.EnRoute] = [UnitStatus.EnRoute, UnitStatus.OnScene],
+        // Progress on an assignment goes through the incident (Progress), never a plain report.
+        [UnitStatus.Committed] = [UnitStatus.Committed],
+        [UnitStatus.EnRoute] = [UnitStatus.EnRoute],
         [UnitStatus.OnScene] = [UnitStatus.OnScene],
     };
 
@@ -53,6 +54,20 @@ public sealed class UnitTransitionTests(ClusterFixture fixture)
         }
 
         Assert.Equal(allowed, UnitTransitions.IsAllowed(from, to, TransitionActor.Company));
+    }
+
+    [Fact]
+    public async Task Progress_is_accepted_only_under_the_current_commitment_and_only_forward()
+    {
+        var unit = await RegisteredUnitIn(UnitStatus.Committed);
+
+        var wrongCommitment = await Assert.ThrowsAsync<CoordinationException>(() => unit.Progress("another", UnitStatus.EnRoute));
+        await unit.Progress("commitment", UnitStatus.OnScene);
+        var backwards = await Assert.ThrowsAsync<CoordinationException>(() => unit.Progress("commitment", UnitStatus.EnRoute));
+
+        Assert.Equal(ErrorKind.FailedPrecondition, wrongCommitment.Code);
+        Assert.Equal(ErrorKind.FailedPrecondition, backwards.Code);
+        Assert.Equal(UnitStatus.OnScene, (await unit.Get())!.Status);
     }
 
     [Fact]
@@ -127,12 +142,12 @@ public sealed class UnitTransitionTests(ClusterFixture fixture)
 
         if (status is UnitStatus.EnRoute or UnitStatus.OnScene)
         {
-            await unit.ReportStatus(UnitStatus.EnRoute, null);
+            await unit.Progress("commitment", UnitStatus.EnRoute);
         }
 
         if (status is UnitStatus.OnScene)
         {
-            await unit.ReportStatus(UnitStatus.OnScene, null);
+            await unit.Progress("commitment", UnitStatus.OnScene);
         }
 
         Assert.Equal(status, (await unit.Get())!.Status);

@@ -7,7 +7,8 @@ public sealed record CompanyView(
     [property: Id(2)] LicenceStatus Licence,
     [property: Id(3)] string? LicenceReason,
     [property: Id(4)] int Units,
-    [property: Id(5)] bool Registered);
+    [property: Id(5)] bool Registered,
+    [property: Id(6)] Priority[] FrameworkAgreements);
 
 /// <summary>
 /// A licensed security company (key: company id). Owns its roster of units and its licence; it is
@@ -38,4 +39,25 @@ public interface ICompanyGrain : IGrainWithStringKey
     /// </summary>
     [Alias("UnitKeysIn"), AlwaysInterleave]
     Task<IReadOnlyList<string>> UnitKeysIn(string districtId);
+
+    /// <summary>
+    /// An incident offers work. Returns true when a framework agreement covers the priority: the
+    /// incident then commits the suggested units itself, and the offer never waits in the inbox.
+    /// </summary>
+    [Alias("ReceiveOffer")]
+    Task<bool> ReceiveOffer(OfferNotice offer);
+
+    /// <summary>An offer was answered, expired or withdrawn: it leaves the inbox.</summary>
+    [Alias("OfferClosed"), OneWay]
+    Task OfferClosed(string offerId, OfferStatus status);
+
+    [Alias("SetFrameworkAgreement")]
+    Task<CompanyView> SetFrameworkAgreement(Priority[] priorities);
+
+    /// <summary>Starts (or renews) a watcher; returns the outstanding offers so the watcher sees them first.</summary>
+    [Alias("Watch")]
+    Task<IReadOnlyList<OfferNotice>> Watch(IOfferObserver observer);
+
+    [Alias("Unwatch")]
+    Task Unwatch(IOfferObserver observer);
 }

@@ -16,6 +16,23 @@ public interface IDistrictGrain : IGrainWithStringKey
 
     [Alias("GetCapacity"), ReadOnly]
     Task<CapacityFigures> GetCapacity();
+
+    /// <summary>
+    /// Available units with the capability, nearest to <paramref name="location"/> first. For
+    /// another district's incident the list stops short of this district's protected reserve.
+    /// </summary>
+    [Alias("FindCandidates"), ReadOnly]
+    Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies);
+
+    /// <summary>Records an open incident (durable), so it is woken after a restart and listed.</summary>
+    [Alias("IncidentOpened")]
+    Task IncidentOpened(string incidentId);
+
+    [Alias("IncidentClosed")]
+    Task IncidentClosed(string incidentId);
+
+    [Alias("ListIncidents"), ReadOnly]
+    Task<IReadOnlyList<string>> ListIncidents(bool includeClosed);
 }
 
 /// <summary>The national view (key: "no"): the sum of the 12 districts, updated by them at a bounded rate.</summary>

@@ -30,6 +30,10 @@ public interface IGuardUnitGrain : IGrainWithStringKey
     [Alias("Release")]
     Task<UnitView> Release(string commitmentId);
 
+    /// <summary>Progress on the current commitment (en route, on scene), reported through the incident.</summary>
+    [Alias("Progress")]
+    Task<UnitView> Progress(string commitmentId, UnitStatus status);
+
     [Alias("Get"), ReadOnly]
     Task<UnitView?> Get();
 

@@ -11,9 +11,10 @@ public enum TransitionActor
 }
 
 /// <summary>
-/// The unit status machine. A company reports availability and progress on an assignment; only an
-/// assignment moves a unit into or out of commitment, so a control room cannot quietly take a unit
-/// away from an incident it was committed to.
+/// The unit status machine. A company reports availability directly; everything about an
+/// assignment (committed, en route, on scene, released) goes through the incident that owns it, so
+/// a control room cannot quietly take a unit away from an incident, and the incident's record of
+/// its units is never behind the units themselves.
 /// </summary>
 public static class UnitTransitions
 {
@@ -25,13 +26,14 @@ public static class UnitTransitions
         (UnitStatus.Unavailable, UnitStatus.OutOfService),
         (UnitStatus.OutOfService, UnitStatus.Available),
         (UnitStatus.OutOfService, UnitStatus.Unavailable),
-        (UnitStatus.Committed, UnitStatus.EnRoute),
-        (UnitStatus.EnRoute, UnitStatus.OnScene),
     ];
 
     private static readonly HashSet<(UnitStatus From, UnitStatus To)> ByAssignment =
     [
         (UnitStatus.Available, UnitStatus.Committed),
+        (UnitStatus.Committed, UnitStatus.EnRoute),
+        (UnitStatus.Committed, UnitStatus.OnScene),
+        (UnitStatus.EnRoute, UnitStatus.OnScene),
         (UnitStatus.Committed, UnitStatus.Available),
         (UnitStatus.EnRoute, UnitStatus.Available),
         (UnitStatus.OnScene, UnitStatus.Available),
@@ -52,6 +54,8 @@ public static class UnitTransitions
             $"the unit is {Describe(from)} on an incident; it becomes available again only when the incident releases it",
         (_, UnitStatus.Committed) =>
             "a unit is committed only by answering an offer, never by a status report",
+        (UnitStatus.Committed or UnitStatus.EnRoute, UnitStatus.EnRoute or UnitStatus.OnScene) =>
+            $"progress on an assignment is reported to its incident (ReportAssignmentProgress)",
         (_, UnitStatus.EnRoute or UnitStatus.OnScene) =>
             $"a unit can be {Describe(to)} only while assigned to an incident ({Describe(from)} now)",
         _ => $"a unit cannot go from {Describe(from)} to {Describe(to)}",

@@ -59,7 +59,8 @@ public sealed record UnitContribution(
     [property: Id(4)] string[] Capabilities,
     [property: Id(5)] bool CountedAvailable,
     [property: Id(6)] bool Stale,
-    [property: Id(7)] bool Withdrawn);
+    [property: Id(7)] bool Withdrawn,
+    [property: Id(8)] GeoPoint? Position = null);
 
 [GenerateSerializer, Immutable, Alias("coordination.RegistrationOutcome")]
 public sealed record RegistrationOutcome([property: Id(0)] int Created, [property: Id(1)] int Updated);

@@ -140,5 +140,73 @@ public static class Validate
         return normalised;
     }
 
+    public const int MaxGuardsPerRequest = 1000;
+    public static readonly TimeSpan MaxRequestDuration = TimeSpan.FromDays(14);
+
+    /// <summary>Incident ids are <c>district.request-id</c> (see <see cref="IncidentIds.Of"/>).</summary>
+    public static string IncidentId(string? value, string field)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw CoordinationException.Invalid(field, "is required");
+        }
+
+        var dot = value.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0 || !ReferenceData.Current.IsDistrict(value[..dot]))
+        {
+            throw CoordinationException.Invalid(field, $"'{Shorten(value)}' is not an incident id (district.request-id)");
+        }
+
+        Id(value[(dot + 1)..], field);
+        return value;
+    }
+
+    /// <summary>Offer ids are <c>incident~n</c>; returns the incident's id.</summary>
+    public static string OfferId(string? value, string field)
+    {
+        var incident = string.IsNullOrEmpty(value) ? null : IncidentIds.IncidentOfOffer(value);
+        if (incident is null || !int.TryParse(value![(incident.Length + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+        {
+            throw CoordinationException.Invalid(field, string.IsNullOrEmpty(value) ? "is required" : $"'{Shorten(value)}' is not an offer id");
+        }
+
+        return IncidentId(incident, field);
+    }
+
+    public static string RequiredText(string? value, string field, int maxLength = MaxNameLength)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw CoordinationException.Invalid(field, "is required");
+        }
+
+        return value.Length > maxLength
+            ? throw CoordinationException.Invalid(field, $"is {value.Length} characters long; the limit is {maxLength}")
+            : value;
+    }
+
+    public static RequestCapacity CapacityRequest(RequestCapacity request)
+    {
+        Id(request.RequestId, "request_id");
+        Capability(request.Capability, "capability");
+        if (request.Guards < 1)
+        {
+            throw CoordinationException.Invalid("guards", $"must be at least 1 (was {request.Guards})");
+        }
+
+        if (request.Guards > MaxGuardsPerRequest)
+        {
+            throw CoordinationException.Invalid("guards", $"must be at most {MaxGuardsPerRequest} per request (was {request.Guards})");
+        }
+
+        Position(request.Location, "location");
+        if (request.Duration <= TimeSpan.Zero || request.Duration > MaxRequestDuration)
+        {
+            throw CoordinationException.Invalid("duration_minutes", $"must be between 1 minute and {MaxRequestDuration.TotalDays} days");
+        }
+
+        return request;
+    }
+
     private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

@@ -81,6 +81,7 @@ internal static class ApiMapping
         Licence = company.Licence.ToApi(),
         LicenceReason = company.LicenceReason ?? "",
         Units = company.Units,
+        FrameworkAgreements = { company.FrameworkAgreements.Select(p => p.ToApi()) },
     };
 
     public static Proto.CapacityReport ToApi(this CapacityFigures figures, Proto.CapacityScope scope) => new()
@@ -94,6 +95,124 @@ internal static class ApiMapping
         RegisteredUnits = figures.RegisteredUnits,
         StaleUnits = figures.StaleUnits,
         AsOf = Timestamp.FromDateTimeOffset(figures.AsOf),
+    };
+
+    public static Priority ToDomain(this Proto.Priority priority, string field) => priority switch
+    {
+        Proto.Priority.Urgent => Priority.Urgent,
+        Proto.Priority.High => Priority.High,
+        Proto.Priority.Routine => Priority.Routine,
+        _ => throw CoordinationException.Invalid(field, "must be URGENT, HIGH or ROUTINE"),
+    };
+
+    public static Proto.Priority ToApi(this Priority priority) => priority switch
+    {
+        Priority.Urgent => Proto.Priority.Urgent,
+        Priority.High => Proto.Priority.High,
+        Priority.Routine => Proto.Priority.Routine,
+        _ => Proto.Priority.Unspecified,
+    };
+
+    // The domain enums below share their numbers with the proto enums by design (0 = unspecified).
+    public static Proto.OfferStatus ToApi(this OfferStatus status) => (Proto.OfferStatus)(int)status;
+
+    public static Proto.RequestStatus ToApi(this RequestStatus status) => (Proto.RequestStatus)(int)status;
+
+    public static Proto.AssignmentStatus ToApi(this AssignmentStatus status) => (Proto.AssignmentStatus)(int)status;
+
+    public static Proto.TimelineKind ToApi(this TimelineKind kind) => (Proto.TimelineKind)(int)kind;
+
+    public static Proto.IncidentStatus ToApi(this IncidentStatus status) => (Proto.IncidentStatus)(int)status;
+
+    public static Timestamp ToApi(this DateTimeOffset at) => Timestamp.FromDateTimeOffset(at);
+
+    public static Proto.Offer ToApi(this OfferNotice offer) => new()
+    {
+        OfferId = offer.OfferId,
+        DistrictId = offer.District,
+        Capability = offer.Capability,
+        Guards = offer.Guards,
+        Location = ((GeoPoint?)offer.Location).ToApi(),
+        Start = offer.Start.ToApi(),
+        End = offer.End.ToApi(),
+        Priority = offer.Priority.ToApi(),
+        Exercise = offer.Exercise,
+        Deadline = offer.Deadline.ToApi(),
+        SuggestedUnitIds = { offer.SuggestedUnits },
+        Status = offer.Status.ToApi(),
+    };
+
+    public static Proto.CapacityRequest ToApi(this RequestView request, string incidentId) => new()
+    {
+        IncidentId = incidentId,
+        RequestId = request.RequestId,
+        Capability = request.Capability,
+        Guards = request.Guards,
+        Location = ((GeoPoint?)request.Location).ToApi(),
+        Start = request.Start.ToApi(),
+        End = request.End.ToApi(),
+        AllowPartial = request.AllowPartial,
+        AllowNeighbours = request.AllowNeighbours,
+        Status = request.Status.ToApi(),
+        CommittedGuards = request.CommittedGuards,
+        OfferedGuards = request.OfferedGuards,
+        Offers =
+        {
+            request.Offers.Select(o => new Proto.OfferSummary
+            {
+                OfferId = o.OfferId,
+                CompanyId = o.CompanyId,
+                Guards = o.Guards,
+                SuggestedUnitIds = { o.SuggestedUnits },
+                Status = o.Status.ToApi(),
+                Deadline = o.Deadline.ToApi(),
+                CommittedGuards = o.CommittedGuards,
+                Reason = o.Reason ?? "",
+                Automatic = o.Automatic,
+            }),
+        },
+        Assignments = { request.Assignments.Select(a => a.ToApi()) },
+    };
+
+    public static Proto.Assignment ToApi(this AssignmentView a) => new()
+    {
+        CompanyId = a.CompanyId,
+        UnitId = a.UnitId,
+        Guards = a.Guards,
+        Status = a.Status.ToApi(),
+        OfferId = a.OfferId,
+        CommittedAt = a.CommittedAt.ToApi(),
+        Until = a.Until.ToApi(),
+    };
+
+    public static Proto.Incident ToApi(this IncidentView incident) => new()
+    {
+        IncidentId = incident.IncidentId,
+        DistrictId = incident.District,
+        Title = incident.Title,
+        Location = ((GeoPoint?)incident.Location).ToApi(),
+        Priority = incident.Priority.ToApi(),
+        Exercise = incident.Exercise,
+        Status = incident.Status.ToApi(),
+        OpenedAt = incident.OpenedAt.ToApi(),
+        ClosedAt = incident.ClosedAt?.ToApi(),
+        Requests = { incident.Requests.Select(r => r.ToApi(incident.IncidentId)) },
+        Timeline =
+        {
+            incident.Timeline.Select(e => new Proto.TimelineEvent
+            {
+                Sequence = e.Sequence,
+                At = e.At.ToApi(),
+                Kind = e.Kind.ToApi(),
+                Actor = e.Actor,
+                Reason = e.Reason ?? "",
+                RequestId = e.RequestId ?? "",
+                OfferId = e.OfferId ?? "",
+                CompanyId = e.CompanyId ?? "",
+                UnitIds = { e.Units },
+                Guards = e.Guards,
+            }),
+        },
     };
 
     public static Proto.District ToApi(this District district) => new()

@@ -104,6 +104,55 @@ internal sealed class CompanyApi(IGrainFactory grains, ILogger<CompanyApi> logge
         return new Proto.ListUnitsResponse { Units = { units.Select(u => u.ToApi()) } };
     }
 
+    public override async Task WatchOffers(Proto.WatchOffersRequest request, IServerStreamWriter<Proto.OfferEvent> responseStream, ServerCallContext context)
+    {
+        var companyId = Validate.Id(request.CompanyId, "company_id");
+        await using var watch = await OfferWatch.StartAsync(grains, companyId);
+        foreach (var offer in watch.Outstanding)
+        {
+            await responseStream.WriteAsync(new Proto.OfferEvent { Kind = Proto.OfferEvent.Types.Kind.Outstanding, Offer = offer.ToApi() }, context.CancellationToken);
+        }
+
+        await foreach (var offer in watch.ReadAllAsync(context.CancellationToken))
+        {
+            var kind = offer.Status == OfferStatus.Pending ? Proto.OfferEvent.Types.Kind.New : Proto.OfferEvent.Types.Kind.Closed;
+            await responseStream.WriteAsync(new Proto.OfferEvent { Kind = kind, Offer = offer.ToApi() }, context.CancellationToken);
+        }
+    }
+
+    public override async Task<Proto.AnswerOfferResponse> AnswerOffer(Proto.AnswerOfferRequest request, ServerCallContext context)
+    {
+        var companyId = Validate.Id(request.CompanyId, "company_id");
+        var incidentId = Validate.OfferId(request.OfferId, "offer_id");
+        var answerId = Validate.Id(request.AnswerId, "answer_id");
+        var answer = request.AnswerCase switch
+        {
+            Proto.AnswerOfferRequest.AnswerOneofCase.Commit when request.Commit.UnitIds.Count == 0 =>
+                throw CoordinationException.Invalid("commit.unit_ids", "must name at least one unit"),
+            Proto.AnswerOfferRequest.AnswerOneofCase.Commit => new OfferAnswer(
+                answerId, companyId, [.. request.Commit.UnitIds.Select((u, i) => Validate.Id(u, $"commit.unit_ids[{i}]"))], null),
+            Proto.AnswerOfferRequest.AnswerOneofCase.Decline => new OfferAnswer(
+                answerId, companyId, [], Validate.RequiredText(request.Decline.Reason, "decline.reason")),
+            _ => throw CoordinationException.Invalid("answer", "must be commit or decline"),
+        };
+        var offer = await grains.GetGrain<IIncidentGrain>(incidentId).AnswerOffer(request.OfferId, answer);
+        return new Proto.AnswerOfferResponse { OfferId = offer.OfferId, Status = offer.Status.ToApi(), CommittedGuards = offer.CommittedGuards };
+    }
+
+    public override async Task<Proto.AssignmentProgressResponse> ReportAssignmentProgress(Proto.AssignmentProgressRequest request, ServerCallContext context)
+    {
+        var companyId = Validate.Id(request.CompanyId, "company_id");
+        var unitId = Validate.Id(request.UnitId, "unit_id");
+        var progress = request.Progress switch
+        {
+            Proto.AssignmentProgress.EnRoute => AssignmentProgress.EnRoute,
+            Proto.AssignmentProgress.OnScene => AssignmentProgress.OnScene,
+            Proto.AssignmentProgress.Returned => AssignmentProgress.Returned,
+            _ => throw CoordinationException.Invalid("progress", "must be EN_ROUTE, ON_SCENE or RETURNED"),
+        };
+        return new Proto.AssignmentProgressResponse { Unit = (await Progress(companyId, unitId, progress)).ToApi() };
+    }
+
     private async Task<(UnitView View, bool Durable)> Apply(Proto.UnitReport report)
     {
         var companyId = Validate.Id(report.CompanyId, "company_id");
@@ -111,8 +160,26 @@ internal sealed class CompanyApi(IGrainFactory grains, ILogger<CompanyApi> logge
         var status = report.Status.ToDomain("status");
         var position = Validate.Position(report.Position.ToDomain(), "position");
         var unit = grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(companyId, unitId));
-        return status is { } s
-            ? (await unit.ReportStatus(s, position), true)
-            : (await unit.Ping(position), false);
+        return status switch
+        {
+            // Progress on an assignment goes through its incident, which keeps the record of it.
+            UnitStatus.EnRoute => (await Progress(companyId, unitId, AssignmentProgress.EnRoute), true),
+            UnitStatus.OnScene => (await Progress(companyId, unitId, AssignmentProgress.OnScene), true),
+            { } s => (await unit.ReportStatus(s, position), true),
+            null => (await unit.Ping(position), false),
+        };
+    }
+
+    private async Task<UnitView> Progress(string companyId, string unitId, AssignmentProgress progress)
+    {
+        var unit = grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(companyId, unitId));
+        var view = await unit.Get() ?? throw CoordinationException.NotFound($"unit '{unitId}' is not registered by company '{companyId}'");
+        if (view.IncidentId is not { } incidentId)
+        {
+            throw CoordinationException.Precondition($"unit '{unitId}' is {UnitTransitions.Describe(view.Status)} and not assigned to an incident");
+        }
+
+        await grains.GetGrain<IIncidentGrain>(incidentId).ReportProgress(companyId, unitId, progress);
+        return await unit.Get() ?? view;
     }
 }

@@ -46,6 +46,95 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
             ForbiddenTasks = { ReferenceData.Current.ForbiddenTasks.Select(f => new Proto.ForbiddenTask { Id = f.Id, Name = f.Name, Reason = f.Reason }) },
         });
 
+    public override async Task<Proto.Company> SetFrameworkAgreement(Proto.SetFrameworkAgreementRequest request, ServerCallContext context)
+    {
+        var companyId = Validate.Id(request.CompanyId, "company_id");
+        var priorities = request.Priorities.Select((p, i) => p.ToDomain($"priorities[{i}]")).Distinct().ToArray();
+        var company = await grains.GetGrain<ICompanyGrain>(companyId).SetFrameworkAgreement(priorities);
+        return company.ToApi();
+    }
+
+    public override async Task<Proto.Incident> OpenIncident(Proto.OpenIncidentRequest request, ServerCallContext context)
+    {
+        var district = Validate.District(request.DistrictId, "district_id");
+        var command = new OpenIncident(
+            Validate.Id(request.RequestId, "request_id"),
+            district,
+            Validate.RequiredText(request.Title, "title"),
+            Validate.Position(request.Location.ToDomain(), "location") ?? throw CoordinationException.Invalid("location", "is required"),
+            request.Priority.ToDomain("priority"),
+            request.Exercise,
+            Actor(district));
+        var incident = await grains.GetGrain<IIncidentGrain>(IncidentIds.Of(district, command.RequestId)).Open(command);
+        return incident.ToApi();
+    }
+
+    public override async Task<Proto.CapacityRequest> RequestCapacity(Proto.RequestCapacityRequest request, ServerCallContext context)
+    {
+        var incidentId = Validate.IncidentId(request.IncidentId, "incident_id");
+        var command = Validate.CapacityRequest(new RequestCapacity(
+            request.RequestId,
+            request.Capability,
+            request.Guards,
+            request.Location.ToDomain() ?? throw CoordinationException.Invalid("location", "is required"),
+            request.Start?.ToDateTimeOffset() ?? throw CoordinationException.Invalid("start", "is required"),
+            TimeSpan.FromMinutes(request.DurationMinutes),
+            request.AllowPartial,
+            request.AllowNeighbours,
+            Actor(IncidentIds.District(incidentId))));
+        var created = await Incident(incidentId).RequestCapacity(command);
+        return created.ToApi(incidentId);
+    }
+
+    public override async Task<Proto.Incident> GetIncident(Proto.GetIncidentRequest request, ServerCallContext context) =>
+        (await Incident(Validate.IncidentId(request.IncidentId, "incident_id")).Get()).ToApi();
+
+    public override async Task<Proto.ListIncidentsResponse> ListIncidents(Proto.ListIncidentsRequest request, ServerCallContext context)
+    {
+        var district = Validate.District(request.DistrictId, "district_id");
+        var ids = await grains.GetGrain<IDistrictGrain>(district).ListIncidents(request.IncludeClosed);
+        var incidents = await Task.WhenAll(ids.Select(id => Incident(id).Get()));
+        return new Proto.ListIncidentsResponse { Incidents = { incidents.Select(i => i.ToApi()) } };
+    }
+
+    public override async Task<Proto.CapacityRequest> CancelRequest(Proto.CancelRequestRequest request, ServerCallContext context)
+    {
+        var incidentId = Validate.IncidentId(request.IncidentId, "incident_id");
+        var cancelled = await Incident(incidentId).CancelRequest(
+            Validate.Id(request.RequestId, "request_id"), Actor(IncidentIds.District(incidentId)), Validate.OptionalName(request.Reason, "reason"));
+        return cancelled.ToApi(incidentId);
+    }
+
+    public override async Task<Proto.CapacityRequest> ExtendAssignment(Proto.ExtendAssignmentRequest request, ServerCallContext context)
+    {
+        var incidentId = Validate.IncidentId(request.IncidentId, "incident_id");
+        var until = request.Until?.ToDateTimeOffset() ?? throw CoordinationException.Invalid("until", "is required");
+        var extended = await Incident(incidentId).Extend(Validate.Id(request.RequestId, "request_id"), until, Actor(IncidentIds.District(incidentId)));
+        return extended.ToApi(incidentId);
+    }
+
+    public override async Task<Proto.Incident> ReleaseUnits(Proto.ReleaseUnitsRequest request, ServerCallContext context)
+    {
+        var incidentId = Validate.IncidentId(request.IncidentId, "incident_id");
+        var units = request.Units
+            .Select((u, i) => UnitKey.Of(Validate.Id(u.CompanyId, $"units[{i}].company_id"), Validate.Id(u.UnitId, $"units[{i}].unit_id")))
+            .ToArray();
+        var incident = await Incident(incidentId).Release(units, Actor(IncidentIds.District(incidentId)), Validate.OptionalName(request.Reason, "reason"));
+        return incident.ToApi();
+    }
+
+    public override async Task<Proto.Incident> CloseIncident(Proto.CloseIncidentRequest request, ServerCallContext context)
+    {
+        var incidentId = Validate.IncidentId(request.IncidentId, "incident_id");
+        var incident = await Incident(incidentId).Close(Actor(IncidentIds.District(incidentId)), Validate.OptionalName(request.Reason, "reason"));
+        return incident.ToApi();
+    }
+
+    private IIncidentGrain Incident(string incidentId) => grains.GetGrain<IIncidentGrain>(incidentId);
+
+    // Until callers are authenticated (security issue), police actions are attributed to the district's operations centre.
+    private static string Actor(string district) => $"police:{district}";
+
     public override async Task<Proto.Company> SetCompanyLicence(Proto.SetCompanyLicenceRequest request, ServerCallContext context)
     {
         var companyId = Validate.Id(request.CompanyId, "company_id");

@@ -15,6 +15,10 @@ internal sealed class CapacityTally
     private int _availableGuards;
     private int _staleUnits;
 
+    public IEnumerable<UnitContribution> Units => _units.Values;
+
+    public int AvailableGuards => _availableGuards;
+
     /// <summary>Keeps the newest contribution per unit; returns false when this one is older than what is held.</summary>
     public bool Apply(UnitContribution contribution)
     {

@@ -15,6 +15,12 @@ public sealed class CompanyState
 
     /// <summary>Districts this company is enrolled in (see <see cref="IDistrictGrain.EnrollCompany"/>).</summary>
     [Id(5)] public HashSet<string> Districts { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Priorities for which a framework agreement commits this company's units without asking.</summary>
+    [Id(6)] public HashSet<Priority> FrameworkAgreements { get; set; } = [];
+
+    /// <summary>Offers waiting for this company's answer.</summary>
+    [Id(7)] public Dictionary<string, OfferNotice> Inbox { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -23,8 +29,14 @@ public sealed class CompanyState
 /// unit. A retry of the same batch finishes what an interrupted one started.
 /// </summary>
 internal sealed class CompanyGrain(
-    [PersistentState("company", StorageNames.Grains)] IPersistentState<CompanyState> state) : Grain, ICompanyGrain
+    [PersistentState("company", StorageNames.Grains)] IPersistentState<CompanyState> state,
+    TimeProvider time) : Grain, ICompanyGrain
 {
+    // A watcher that has not renewed within this long is presumed gone (its gateway died).
+    private static readonly TimeSpan WatcherExpiry = TimeSpan.FromMinutes(3);
+
+    private readonly Dictionary<IOfferObserver, DateTimeOffset> _watchers = [];
+
     private CompanyState S => state.State;
     private string CompanyId => this.GetPrimaryKeyString();
     private bool Licensed => S.Licence == LicenceStatus.Valid;
@@ -87,7 +99,68 @@ internal sealed class CompanyGrain(
     public Task<IReadOnlyList<string>> UnitKeysIn(string districtId) =>
         Task.FromResult<IReadOnlyList<string>>([.. S.Units.Where(u => u.Value == districtId).Select(u => UnitKey.Of(CompanyId, u.Key))]);
 
+    public async Task<bool> ReceiveOffer(OfferNotice offer)
+    {
+        if (S.FrameworkAgreements.Contains(offer.Priority))
+        {
+            return true;
+        }
+
+        if (!S.Inbox.ContainsKey(offer.OfferId))
+        {
+            S.Inbox[offer.OfferId] = offer;
+            await state.WriteStateAsync();
+        }
+
+        Notify(offer);
+        return false;
+    }
+
+    public async Task OfferClosed(string offerId, OfferStatus status)
+    {
+        if (S.Inbox.Remove(offerId, out var offer))
+        {
+            await state.WriteStateAsync();
+            Notify(offer with { Status = status });
+        }
+    }
+
+    public async Task<CompanyView> SetFrameworkAgreement(Priority[] priorities)
+    {
+        S.FrameworkAgreements = [.. priorities];
+        await state.WriteStateAsync();
+        return View();
+    }
+
+    public Task<IReadOnlyList<OfferNotice>> Watch(IOfferObserver observer)
+    {
+        _watchers[observer] = time.GetUtcNow();
+        return Task.FromResult<IReadOnlyList<OfferNotice>>([.. S.Inbox.Values.OrderBy(o => o.Deadline)]);
+    }
+
+    public Task Unwatch(IOfferObserver observer)
+    {
+        _watchers.Remove(observer);
+        return Task.CompletedTask;
+    }
+
+    private void Notify(OfferNotice offer)
+    {
+        var now = time.GetUtcNow();
+        foreach (var (watcher, renewed) in _watchers.ToList())
+        {
+            if (now - renewed > WatcherExpiry)
+            {
+                _watchers.Remove(watcher);
+                continue;
+            }
+
+            // One-way: a slow or vanished watcher never holds up the company.
+            watcher.OnOffer(offer).Ignore();
+        }
+    }
+
     private IGuardUnitGrain Unit(string unitId) => GrainFactory.GetGrain<IGuardUnitGrain>(UnitKey.Of(CompanyId, unitId));
 
-    private CompanyView View() => new(CompanyId, S.Name, S.Licence, S.LicenceReason, S.Units.Count, S.Registered);
+    private CompanyView View() => new(CompanyId, S.Name, S.Licence, S.LicenceReason, S.Units.Count, S.Registered, [.. S.FrameworkAgreements.Order()]);
 }

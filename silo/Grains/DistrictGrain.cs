@@ -8,6 +8,11 @@ public sealed class DistrictState
 {
     /// <summary>Companies with units homed here: enough to find every unit again after a restart.</summary>
     [Id(0)] public HashSet<string> Companies { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(1)] public HashSet<string> OpenIncidents { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The most recently closed incidents, newest last (bounded: older ones stay readable by id).</summary>
+    [Id(2)] public List<string> RecentlyClosed { get; set; } = [];
 }
 
 /// <summary>
@@ -27,6 +32,8 @@ internal sealed class DistrictGrain(
     private static readonly TimeSpan NationalRefreshInterval = TimeSpan.FromSeconds(30);
 
     private const int RebuildParallelism = 256;
+    private const int ClosedIncidentsListed = 200;
+    private const int MaxCandidates = 200;
 
     private readonly CapacityTally _tally = new();
     private bool _changedSinceReport = true;
@@ -60,7 +67,73 @@ internal sealed class DistrictGrain(
         }
 
         this.RegisterGrainTimer(ReportToNation, new GrainTimerCreationOptions(TimeSpan.Zero, NationalReportInterval) { KeepAlive = true });
+
+        // Open incidents hold offer deadlines in their state; waking them re-arms their timers.
+        foreach (var incident in state.State.OpenIncidents)
+        {
+            await GrainFactory.GetGrain<IIncidentGrain>(incident).Wake();
+        }
     }
+
+    public Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies)
+    {
+        var excluded = excludeUnits.ToHashSet(StringComparer.Ordinal);
+        var excludedCompanies = excludeCompanies.ToHashSet(StringComparer.Ordinal);
+        var home = ReferenceData.Current.DistrictsById[DistrictId];
+
+        // Lending to another district never takes this one below its protected reserve.
+        var lendable = forDistrict == DistrictId ? int.MaxValue : Math.Max(0, _tally.AvailableGuards - home.ProtectedReserveGuards);
+        var candidates = new List<Candidate>();
+        var guards = 0;
+        foreach (var unit in _tally.Units
+            .Where(u => u.CountedAvailable && u.Capabilities.Contains(capability) && !excluded.Contains(u.UnitKey)
+                && !excludedCompanies.Contains(UnitKey.Parse(u.UnitKey).CompanyId))
+            .Select(u => new Candidate(u.UnitKey, u.Headcount, Geo.DistanceKm(location, u.Position ?? home.Position)))
+            .OrderBy(c => c.DistanceKm)
+            .ThenBy(c => c.UnitKey, StringComparer.Ordinal))
+        {
+            if (guards + unit.Headcount > lendable)
+            {
+                continue;
+            }
+
+            candidates.Add(unit);
+            guards += unit.Headcount;
+            if (candidates.Count == MaxCandidates)
+            {
+                break;
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<Candidate>>(candidates);
+    }
+
+    public async Task IncidentOpened(string incidentId)
+    {
+        if (state.State.OpenIncidents.Add(incidentId))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task IncidentClosed(string incidentId)
+    {
+        if (state.State.OpenIncidents.Remove(incidentId))
+        {
+            state.State.RecentlyClosed.Add(incidentId);
+            if (state.State.RecentlyClosed.Count > ClosedIncidentsListed)
+            {
+                state.State.RecentlyClosed.RemoveAt(0);
+            }
+
+            await state.WriteStateAsync();
+        }
+    }
+
+    public Task<IReadOnlyList<string>> ListIncidents(bool includeClosed) =>
+        Task.FromResult<IReadOnlyList<string>>(includeClosed
+            ? [.. state.State.OpenIncidents.Order(StringComparer.Ordinal), .. Enumerable.Reverse(state.State.RecentlyClosed)]
+            : [.. state.State.OpenIncidents.Order(StringComparer.Ordinal)]);
 
     public async Task EnrollCompany(string companyId)
     {

@@ -176,6 +176,32 @@ internal sealed class GuardUnitGrain(
         return View();
     }
 
+    public async Task<UnitView> Progress(string commitmentId, UnitStatus status)
+    {
+        EnsureRegistered();
+        if (S.CommitmentId != commitmentId)
+        {
+            throw CoordinationException.Precondition($"unit is not committed under {commitmentId}");
+        }
+
+        if (!UnitTransitions.IsAllowed(S.Status, status, TransitionActor.Assignment) || status is not (UnitStatus.EnRoute or UnitStatus.OnScene))
+        {
+            throw CoordinationException.Precondition(UnitTransitions.Explain(S.Status, status));
+        }
+
+        Heartbeat(null);
+        if (status != S.Status)
+        {
+            S.Status = status;
+            S.StatusChangedAt = Now;
+            await Persist();
+        }
+
+        await TellDistrict();
+        Rearm();
+        return View();
+    }
+
     public Task<UnitView?> Get() => Task.FromResult(S.Registered ? View() : null);
 
     public Task<UnitContribution?> GetContribution() =>
@@ -221,7 +247,7 @@ internal sealed class GuardUnitGrain(
     }
 
     private UnitContribution Contribution() => new(
-        this.GetPrimaryKeyString(), 0, S.Status, S.Headcount, S.Capabilities, CountedAvailable, IsStale, Withdrawn: false);
+        this.GetPrimaryKeyString(), 0, S.Status, S.Headcount, S.Capabilities, CountedAvailable, IsStale, Withdrawn: false, S.Position);
 
     private static bool Same(UnitContribution a, UnitContribution b) =>
         a.Status == b.Status && a.Headcount == b.Headcount && a.CountedAvailable == b.CountedAvailable

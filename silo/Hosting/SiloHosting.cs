@@ -21,6 +21,7 @@ public static class SiloHosting
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
 
         builder.Services.Configure<UnitOptions>(builder.Configuration.GetSection(UnitOptions.Section));
+        builder.Services.Configure<OfferOptions>(builder.Configuration.GetSection(OfferOptions.Section));
 
         builder.UseOrleans(silo =>
         {

@@ -1,0 +1,62 @@
+namespace Coordination.Domain;
+
+/// <summary>
+/// An incident (key: <see cref="IncidentIds.Of"/>). Owns its capacity requests, the offers made for
+/// them and the assignments of committed units: "a request never receives more than it asked for"
+/// lives here. Every command is idempotent: a retry with the same ids returns the first result.
+/// </summary>
+[Alias("coordination.IIncidentGrain")]
+public interface IIncidentGrain : IGrainWithStringKey
+{
+    [Alias("Open")]
+    Task<IncidentView> Open(OpenIncident command);
+
+    [Alias("RequestCapacity")]
+    Task<RequestView> RequestCapacity(RequestCapacity command);
+
+    [Alias("Get")]
+    Task<IncidentView> Get();
+
+    [Alias("CancelRequest")]
+    Task<RequestView> CancelRequest(string requestId, string actor, string? reason);
+
+    /// <summary>Moves the end of a request's time window (and of its assignments) to <paramref name="until"/>.</summary>
+    [Alias("Extend")]
+    Task<RequestView> Extend(string requestId, DateTimeOffset until, string actor);
+
+    /// <summary>Releases the named units (company/unit keys), or every unit when none are named.</summary>
+    [Alias("Release")]
+    Task<IncidentView> Release(string[] unitKeys, string actor, string? reason);
+
+    [Alias("Close")]
+    Task<IncidentView> Close(string actor, string? reason);
+
+    [Alias("AnswerOffer")]
+    Task<OfferView> AnswerOffer(string offerId, OfferAnswer answer);
+
+    [Alias("ReportProgress")]
+    Task<AssignmentView> ReportProgress(string companyId, string unitId, AssignmentProgress progress);
+
+    /// <summary>Activates the incident so its offer deadlines run again after a restart.</summary>
+    [Alias("Wake"), OneWay]
+    Task Wake();
+}
+
+/// <summary>A sealed page of an incident's timeline (key: <c>incident/page</c>), so the incident's own state stays small.</summary>
+[Alias("coordination.ITimelinePageGrain")]
+public interface ITimelinePageGrain : IGrainWithStringKey
+{
+    [Alias("Write")]
+    Task Write(IReadOnlyList<TimelineEvent> events);
+
+    [Alias("Read"), ReadOnly]
+    Task<IReadOnlyList<TimelineEvent>> Read();
+}
+
+/// <summary>Receives a company's offers as they are made and closed (a gateway's stream, one per watcher).</summary>
+[Alias("coordination.IOfferObserver")]
+public interface IOfferObserver : IGrainObserver
+{
+    [Alias("OnOffer"), OneWay]
+    Task OnOffer(OfferNotice notice);
+}

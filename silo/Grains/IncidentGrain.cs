@@ -1,0 +1,307 @@
+using Coordination.Domain;
+using Microsoft.Extensions.Options;
+
+namespace Coordination.Silo.Grains;
+
+/// <summary>
+/// An incident and its capacity requests. The incident is the only writer of its requests, offers
+/// and assignments, and it alone asks units to commit, so "a request never receives more than it
+/// asked for" is checked in one place, one command at a time. Calls flow outward only
+/// (incident → district, company, unit); nobody awaits the incident back, so no call cycle can stall.
+/// </summary>
+internal sealed partial class IncidentGrain(
+    [PersistentState("incident", StorageNames.Grains)] IPersistentState<IncidentState> state,
+    IOptions<OfferOptions> offerOptions,
+    TimeProvider time) : Grain, IIncidentGrain
+{
+    private const int TimelinePageSize = 256;
+
+    private IncidentState S => state.State;
+    private string IncidentId => this.GetPrimaryKeyString();
+    private DateTimeOffset Now => time.GetUtcNow();
+    private OpenIncident Opening => S.Opening ?? throw CoordinationException.NotFound($"incident '{IncidentId}' does not exist");
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Deadlines, half-finished commitments and undelivered offers are all in the state: one
+        // pass right after activation picks each of them up again.
+        if (S.Opening is not null && S.Status == IncidentStatus.Open)
+        {
+            ArmTimer(TimeSpan.Zero);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task Wake() => Task.CompletedTask;
+
+    public async Task<IncidentView> Open(OpenIncident command)
+    {
+        if (S.Opening is { } existing)
+        {
+            if (existing with { Actor = command.Actor } != command)
+            {
+                throw new CoordinationException(ErrorKind.AlreadyExists, $"request id '{command.RequestId}' already opened incident {IncidentId} with other details", "request_id");
+            }
+        }
+        else
+        {
+            S.Opening = command;
+            S.OpenedAt = Now;
+            Record(TimelineKind.Opened, command.Actor, command.Exercise ? "exercise" : null);
+            await Save();
+        }
+
+        // Also on a retry: the first attempt may have stopped before the district heard of it.
+        await GrainFactory.GetGrain<IDistrictGrain>(Opening.District).IncidentOpened(IncidentId);
+        return await Get();
+    }
+
+    public async Task<RequestView> RequestCapacity(RequestCapacity command)
+    {
+        EnsureOpen();
+        var request = S.Requests.FirstOrDefault(r => r.Command.RequestId == command.RequestId);
+        if (request is not null)
+        {
+            if (request.Command with { Actor = command.Actor } != command)
+            {
+                throw new CoordinationException(ErrorKind.AlreadyExists, $"request id '{command.RequestId}' was already used in this incident for another request", "request_id");
+            }
+        }
+        else
+        {
+            request = new CapacityRequestState { Command = command, End = command.Start + command.Duration };
+            S.Requests.Add(request);
+            Record(TimelineKind.Requested, command.Actor, null, request, guards: command.Guards);
+            await Save();
+        }
+
+        // A retry also resumes allocation if the first attempt was cut short.
+        await Allocate(request);
+        return View(request);
+    }
+
+    public async Task<IncidentView> Get()
+    {
+        var opening = Opening;
+        var pages = await Task.WhenAll(Enumerable.Range(0, S.SealedPages).Select(p => Page(p).Read()));
+        var timeline = pages.SelectMany(p => p).Concat(S.TimelineTail).ToList();
+        return new IncidentView(
+            IncidentId, opening.District, opening.Title, opening.Location, opening.Priority, opening.Exercise,
+            S.Status, S.OpenedAt, S.ClosedAt, [.. S.Requests.Select(View)], timeline);
+    }
+
+    public async Task<RequestView> CancelRequest(string requestId, string actor, string? reason)
+    {
+        EnsureOpen();
+        var request = FindRequest(requestId);
+        if (request.Status != RequestStatus.Cancelled)
+        {
+            Withdraw(request, actor, "request cancelled");
+            await ReleaseUnits(request, request.Assignments.Where(a => a.Status != AssignmentStatus.Released).ToList(), actor, reason ?? "request cancelled");
+            request.Status = RequestStatus.Cancelled;
+            Record(TimelineKind.Cancelled, actor, reason, request);
+            await Save();
+        }
+
+        return View(request);
+    }
+
+    public async Task<RequestView> Extend(string requestId, DateTimeOffset until, string actor)
+    {
+        EnsureOpen();
+        var request = FindRequest(requestId);
+        if (until == request.End)
+        {
+            return View(request);
+        }
+
+        if (until < request.End)
+        {
+            throw CoordinationException.Invalid("until", $"must be later than the current end {request.End:u}; release units to end early");
+        }
+
+        if (request.Status is RequestStatus.Cancelled or RequestStatus.Completed)
+        {
+            throw CoordinationException.Precondition($"request '{requestId}' is {request.Status.ToString().ToLowerInvariant()}");
+        }
+
+        request.End = until;
+        foreach (var assignment in request.Assignments.Where(a => a.Status != AssignmentStatus.Released))
+        {
+            assignment.Until = until;
+        }
+
+        Record(TimelineKind.Extended, actor, $"until {until:u}", request);
+        await Save();
+        return View(request);
+    }
+
+    public async Task<IncidentView> Release(string[] unitKeys, string actor, string? reason)
+    {
+        EnsureOpen();
+        var wanted = unitKeys.ToHashSet(StringComparer.Ordinal);
+        var unknown = wanted.Where(k => !S.Requests.Any(r => r.Assignments.Any(a => a.UnitKey == k))).ToList();
+        if (unknown.Count > 0)
+        {
+            throw CoordinationException.NotFound($"unit {unknown[0]} was never assigned to incident {IncidentId}");
+        }
+
+        foreach (var request in S.Requests)
+        {
+            var releasing = request.Assignments.Where(a => a.Status != AssignmentStatus.Released && (wanted.Count == 0 || wanted.Contains(a.UnitKey))).ToList();
+            await ReleaseUnits(request, releasing, actor, reason);
+        }
+
+        await Save();
+        return await Get();
+    }
+
+    public async Task<IncidentView> Close(string actor, string? reason)
+    {
+        _ = Opening;
+        if (S.Status == IncidentStatus.Open)
+        {
+            foreach (var request in S.Requests)
+            {
+                Withdraw(request, actor, "incident closed");
+                await ReleaseUnits(request, request.Assignments.Where(a => a.Status != AssignmentStatus.Released).ToList(), actor, "incident closed");
+                if (request.Status == RequestStatus.Seeking)
+                {
+                    request.Status = RequestStatus.Cancelled;
+                }
+            }
+
+            S.Status = IncidentStatus.Closed;
+            S.ClosedAt = Now;
+            Record(TimelineKind.Closed, actor, reason);
+            await Save();
+            _timer?.Dispose();
+            _timer = null;
+        }
+
+        await GrainFactory.GetGrain<IDistrictGrain>(Opening.District).IncidentClosed(IncidentId);
+        return await Get();
+    }
+
+    public async Task<AssignmentView> ReportProgress(string companyId, string unitId, AssignmentProgress progress)
+    {
+        EnsureOpen();
+        var key = UnitKey.Of(companyId, unitId);
+        var (request, assignment) = S.Requests
+            .SelectMany(r => r.Assignments.Where(a => a.UnitKey == key && a.Status != AssignmentStatus.Released).Select(a => (r, a)))
+            .FirstOrDefault();
+        if (assignment is null)
+        {
+            throw CoordinationException.Precondition($"unit '{unitId}' is not assigned to incident {IncidentId}");
+        }
+
+        var actor = $"company:{companyId}";
+        switch (progress)
+        {
+            case AssignmentProgress.EnRoute or AssignmentProgress.OnScene:
+                var status = progress == AssignmentProgress.EnRoute ? AssignmentStatus.EnRoute : AssignmentStatus.OnScene;
+                if (assignment.Status == status)
+                {
+                    break;
+                }
+
+                if (assignment.Status == AssignmentStatus.OnScene)
+                {
+                    throw CoordinationException.Precondition($"unit '{unitId}' is already on scene");
+                }
+
+                await Unit(key).Progress(assignment.OfferId, status == AssignmentStatus.EnRoute ? UnitStatus.EnRoute : UnitStatus.OnScene);
+                assignment.Status = status;
+                Record(status == AssignmentStatus.EnRoute ? TimelineKind.EnRoute : TimelineKind.OnScene, actor, null, request, assignment.OfferId, companyId, [unitId], assignment.Guards);
+                await Save();
+                break;
+
+            case AssignmentProgress.Returned:
+                await ReleaseUnits(request, [assignment], actor, "returned");
+                await Save();
+                break;
+        }
+
+        return View(assignment);
+    }
+
+    private void EnsureOpen()
+    {
+        if (Opening is not null && S.Status == IncidentStatus.Closed)
+        {
+            throw CoordinationException.Precondition($"incident {IncidentId} is closed");
+        }
+    }
+
+    private CapacityRequestState FindRequest(string requestId) =>
+        S.Requests.FirstOrDefault(r => r.Command.RequestId == requestId)
+        ?? throw CoordinationException.NotFound($"incident {IncidentId} has no request '{requestId}'");
+
+    private async Task ReleaseUnits(CapacityRequestState request, IReadOnlyList<AssignmentState> assignments, string actor, string? reason)
+    {
+        if (assignments.Count == 0)
+        {
+            return;
+        }
+
+        // The unit side ignores a release whose commitment is not its current one, so a retry is harmless.
+        await Task.WhenAll(assignments.Select(a => Unit(a.UnitKey).Release(a.OfferId)));
+        foreach (var assignment in assignments)
+        {
+            assignment.Status = AssignmentStatus.Released;
+        }
+
+        foreach (var byCompany in assignments.GroupBy(a => UnitKey.Parse(a.UnitKey).CompanyId))
+        {
+            Record(TimelineKind.Released, actor, reason, request, null, byCompany.Key, [.. byCompany.Select(a => UnitKey.Parse(a.UnitKey).UnitId)], byCompany.Sum(a => a.Guards));
+        }
+
+        if (request.Status is RequestStatus.Filled or RequestStatus.PartiallyFilled
+            && request.Assignments.All(a => a.Status == AssignmentStatus.Released) && request.PendingGuards == 0)
+        {
+            request.Status = RequestStatus.Completed;
+        }
+    }
+
+    private IGuardUnitGrain Unit(string unitKey) => GrainFactory.GetGrain<IGuardUnitGrain>(unitKey);
+
+    private ITimelinePageGrain Page(int page) => GrainFactory.GetGrain<ITimelinePageGrain>($"{IncidentId}/{page}");
+
+    private void Record(
+        TimelineKind kind, string actor, string? reason, CapacityRequestState? request = null, string? offerId = null,
+        string? companyId = null, string[]? units = null, int guards = 0) =>
+        S.TimelineTail.Add(new TimelineEvent(
+            S.NextSequence++, Now, kind, actor, reason, request?.Command.RequestId, offerId, companyId, units ?? [], guards));
+
+    /// <summary>
+    /// Writes the state. A full timeline tail is sealed into a page first: if the silo stops between
+    /// the two writes, the page is simply written again (with the same first events) next time.
+    /// </summary>
+    private async Task Save()
+    {
+        if (S.TimelineTail.Count >= TimelinePageSize)
+        {
+            await Page(S.SealedPages).Write([.. S.TimelineTail]);
+            S.SealedPages++;
+            S.TimelineTail = [];
+        }
+
+        await state.WriteStateAsync();
+    }
+
+    private RequestView View(CapacityRequestState r) => new(
+        r.Command.RequestId, r.Command.Capability, r.Command.Guards, r.Command.Location, r.Command.Start, r.End,
+        r.Command.AllowPartial, r.Command.AllowNeighbours, r.Status, r.CommittedGuards, r.PendingGuards,
+        [.. r.Offers.Select(o => new OfferView(o.OfferId, r.Command.RequestId, o.CompanyId, o.Guards,
+            [.. o.SuggestedUnits.Select(k => UnitKey.Parse(k).UnitId)], o.Status, o.Deadline, o.CommittedGuards, o.Reason, o.Automatic))],
+        [.. r.Assignments.Select(a => View(a, r))]);
+
+    private AssignmentView View(AssignmentState a) => View(a, S.Requests.First(r => r.Assignments.Contains(a)));
+
+    private static AssignmentView View(AssignmentState a, CapacityRequestState r)
+    {
+        var (company, unit) = UnitKey.Parse(a.UnitKey);
+        return new AssignmentView(company, unit, a.Guards, a.Status, r.Command.RequestId, a.OfferId, a.CommittedAt, a.Until);
+    }
+}
