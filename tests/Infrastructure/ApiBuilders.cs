@@ -24,6 +24,36 @@ internal static class ApiBuilders
     public static UnitReport Report(string company, string unit, UnitStatus status) =>
         new() { CompanyId = company, UnitId = unit, Status = status };
 
+    public static UnitRegistration UnitAt(string id, int headcount, string district, double latitude, double longitude, params string[] capabilities)
+    {
+        var unit = Unit(id, headcount, district, capabilities);
+        unit.Position = new GeoPoint { Latitude = latitude, Longitude = longitude };
+        return unit;
+    }
+
+    public static OpenIncidentRequest Incident(string district, string requestId, Priority priority = Priority.High, bool exercise = false) => new()
+    {
+        DistrictId = district,
+        RequestId = requestId,
+        Title = "Evacuation of the central station after a fire alarm",
+        Location = new GeoPoint { Latitude = 59.9111, Longitude = 10.7528 },
+        Priority = priority,
+        Exercise = exercise,
+    };
+
+    public static RequestCapacityRequest Capacity(string incidentId, string requestId, string capability, int guards, bool allowPartial = true, bool allowNeighbours = false) => new()
+    {
+        IncidentId = incidentId,
+        RequestId = requestId,
+        Capability = capability,
+        Guards = guards,
+        Location = new GeoPoint { Latitude = 59.9111, Longitude = 10.7528 },
+        Start = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+        DurationMinutes = 360,
+        AllowPartial = allowPartial,
+        AllowNeighbours = allowNeighbours,
+    };
+
     public static GetCapacityRequest District(string district) => new() { Scope = CapacityScope.District, DistrictId = district };
 
     public static GetCapacityRequest National() => new() { Scope = CapacityScope.National };

@@ -81,3 +81,31 @@ public sealed class NodeCollection : ICollectionFixture<NodeFixture>
 {
     public const string Name = "node";
 }
+
+/// <summary>
+/// A node of its own for incident tests, so no other test's units receive their offers. Urgent
+/// offers expire after two seconds here; high and routine ones keep their production deadlines.
+/// </summary>
+public sealed class IncidentNodeFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan UrgentDeadline = TimeSpan.FromSeconds(2);
+
+    private readonly TempDirectory _data = new();
+
+    public RunningNode Node { get; private set; } = null!;
+
+    public async Task InitializeAsync() =>
+        Node = await RunningNode.StartAsync(_data.Path, $"--Coordination:Offers:UrgentDeadline={UrgentDeadline}");
+
+    public async Task DisposeAsync()
+    {
+        await Node.DisposeAsync();
+        _data.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class IncidentNodeCollection : ICollectionFixture<IncidentNodeFixture>
+{
+    public const string Name = "incident-node";
+}
