@@ -41,13 +41,14 @@ internal static class ApiBuilders
         Exercise = exercise,
     };
 
-    public static RequestCapacityRequest Capacity(string incidentId, string requestId, string capability, int guards, bool allowPartial = true, bool allowNeighbours = false) => new()
+    /// <summary>A request at Oslo S unless another place is given.</summary>
+    public static RequestCapacityRequest Capacity(string incidentId, string requestId, string capability, int guards, bool allowPartial = true, bool allowNeighbours = false, GeoPoint? at = null) => new()
     {
         IncidentId = incidentId,
         RequestId = requestId,
         Capability = capability,
         Guards = guards,
-        Location = new GeoPoint { Latitude = 59.9111, Longitude = 10.7528 },
+        Location = at ?? new GeoPoint { Latitude = 59.9111, Longitude = 10.7528 },
         Start = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
         DurationMinutes = 360,
         AllowPartial = allowPartial,
