@@ -19,10 +19,12 @@ public interface IDistrictGrain : IGrainWithStringKey
 
     /// <summary>
     /// Available units with the capability, nearest to <paramref name="location"/> first. For
-    /// another district's incident the list stops short of this district's protected reserve.
+    /// another district's incident the list stops short of this district's protected reserve. With
+    /// <paramref name="takeFromExercises"/> (a real incident asking), units on exercises that did not
+    /// ask for live capacity follow, nearest first.
     /// </summary>
     [Alias("FindCandidates"), ReadOnly]
-    Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies);
+    Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies, bool takeFromExercises);
 
     /// <summary>Records an open incident (durable), so it is woken after a restart and listed.</summary>
     [Alias("IncidentOpened")]

@@ -22,9 +22,13 @@ public interface IGuardUnitGrain : IGrainWithStringKey
     [Alias("SetLicensed")]
     Task SetLicensed(bool licensed);
 
-    /// <summary>Commits the unit to an incident. Idempotent per commitment id. Durable before it returns.</summary>
+    /// <summary>
+    /// Commits the unit to an incident. Idempotent per commitment id. Durable before it returns.
+    /// <paramref name="exercise"/> marks an exercise; <paramref name="yielding"/> one that gives the
+    /// unit up to a real incident that needs it.
+    /// </summary>
     [Alias("Commit")]
-    Task<UnitView> Commit(string commitmentId, string incidentId);
+    Task<UnitView> Commit(string commitmentId, string incidentId, bool exercise = false, bool yielding = false);
 
     /// <summary>Releases the commitment with this id; releasing one that is not current changes nothing.</summary>
     [Alias("Release")]

@@ -37,6 +37,13 @@ public interface IIncidentGrain : IGrainWithStringKey
     [Alias("ReportProgress")]
     Task<AssignmentView> ReportProgress(string companyId, string unitId, AssignmentProgress progress);
 
+    /// <summary>
+    /// A real incident needs a unit this exercise holds: the exercise releases it (and says so on its
+    /// timeline). Only exercises that did not ask for live capacity are asked; a unit no longer held is a no-op.
+    /// </summary>
+    [Alias("Yield")]
+    Task Yield(string unitKey, string toIncident);
+
     /// <summary>Activates the incident so its offer deadlines run again after a restart.</summary>
     [Alias("Wake"), OneWay]
     Task Wake();

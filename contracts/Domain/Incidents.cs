@@ -87,7 +87,12 @@ public sealed record OpenIncident(
     [property: Id(3)] GeoPoint Location,
     [property: Id(4)] Priority Priority,
     [property: Id(5)] bool Exercise,
-    [property: Id(6)] string Actor);
+    [property: Id(6)] string Actor,
+    [property: Id(7)] bool UsesLiveCapacity = false)
+{
+    /// <summary>An exercise that did not ask for live capacity gives its units up to any real incident that needs them.</summary>
+    public bool Yielding => Exercise && !UsesLiveCapacity;
+}
 
 [GenerateSerializer, Immutable, Alias("coordination.RequestCapacity")]
 public sealed record RequestCapacity(
@@ -153,7 +158,8 @@ public sealed record IncidentView(
     [property: Id(7)] DateTimeOffset OpenedAt,
     [property: Id(8)] DateTimeOffset? ClosedAt,
     [property: Id(9)] IReadOnlyList<RequestView> Requests,
-    [property: Id(10)] IReadOnlyList<TimelineEvent> Timeline);
+    [property: Id(10)] IReadOnlyList<TimelineEvent> Timeline,
+    [property: Id(11)] bool UsesLiveCapacity = false);
 
 /// <summary>
 /// What a company is told about an offer: the task, the place, the time window, the quantity. Never
@@ -188,7 +194,8 @@ public sealed record OfferAnswer(
 public sealed record Candidate(
     [property: Id(0)] string UnitKey,
     [property: Id(1)] int Headcount,
-    [property: Id(2)] double DistanceKm);
+    [property: Id(2)] double DistanceKm,
+    [property: Id(3)] bool OnYieldingExercise = false);
 
 public enum AssignmentProgress
 {

@@ -43,7 +43,9 @@ public sealed record UnitView(
     [property: Id(8)] DateTimeOffset StatusChangedAt,
     [property: Id(9)] bool Stale,
     [property: Id(10)] bool CountedAvailable,
-    [property: Id(11)] string? IncidentId);
+    [property: Id(11)] string? IncidentId,
+    [property: Id(12)] bool OnExercise = false,
+    [property: Id(13)] bool OnYieldingExercise = false);
 
 /// <summary>
 /// What one unit adds to its home district's figures. Units push a new one whenever what they add
@@ -60,7 +62,8 @@ public sealed record UnitContribution(
     [property: Id(5)] bool CountedAvailable,
     [property: Id(6)] bool Stale,
     [property: Id(7)] bool Withdrawn,
-    [property: Id(8)] GeoPoint? Position = null);
+    [property: Id(8)] GeoPoint? Position = null,
+    [property: Id(9)] bool OnYieldingExercise = false);
 
 [GenerateSerializer, Immutable, Alias("coordination.RegistrationOutcome")]
 public sealed record RegistrationOutcome([property: Id(0)] int Created, [property: Id(1)] int Updated);

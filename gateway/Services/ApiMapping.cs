@@ -70,6 +70,7 @@ internal static class ApiMapping
             Stale = unit.Stale,
             CountedAvailable = unit.CountedAvailable,
             IncidentId = unit.IncidentId ?? "",
+            OnExercise = unit.OnExercise,
         };
         return result;
     }
@@ -193,6 +194,7 @@ internal static class ApiMapping
         Location = ((GeoPoint?)incident.Location).ToApi(),
         Priority = incident.Priority.ToApi(),
         Exercise = incident.Exercise,
+        UsesLiveCapacity = incident.UsesLiveCapacity,
         Status = incident.Status.ToApi(),
         OpenedAt = incident.OpenedAt.ToApi(),
         ClosedAt = incident.ClosedAt?.ToApi(),

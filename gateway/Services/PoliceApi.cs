@@ -64,7 +64,8 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
             Validate.Position(request.Location.ToDomain(), "location") ?? throw CoordinationException.Invalid("location", "is required"),
             request.Priority.ToDomain("priority"),
             request.Exercise,
-            Actor(district));
+            Actor(district),
+            request.Exercise && request.UsesLiveCapacity);
         var incident = await grains.GetGrain<IIncidentGrain>(IncidentIds.Of(district, command.RequestId)).Open(command);
         return incident.ToApi();
     }

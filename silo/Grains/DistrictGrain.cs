@@ -75,7 +75,7 @@ internal sealed class DistrictGrain(
         }
     }
 
-    public Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies)
+    public Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies, bool takeFromExercises)
     {
         var excluded = excludeUnits.ToHashSet(StringComparer.Ordinal);
         var excludedCompanies = excludeCompanies.ToHashSet(StringComparer.Ordinal);
@@ -86,10 +86,12 @@ internal sealed class DistrictGrain(
         var candidates = new List<Candidate>();
         var guards = 0;
         foreach (var unit in _tally.Units
-            .Where(u => u.CountedAvailable && u.Capabilities.Contains(capability) && !excluded.Contains(u.UnitKey)
+            .Where(u => (u.CountedAvailable || (takeFromExercises && u.OnYieldingExercise && !u.Stale))
+                && u.Capabilities.Contains(capability) && !excluded.Contains(u.UnitKey)
                 && !excludedCompanies.Contains(UnitKey.Parse(u.UnitKey).CompanyId))
-            .Select(u => new Candidate(u.UnitKey, u.Headcount, Geo.DistanceKm(location, u.Position ?? home.Position)))
-            .OrderBy(c => c.DistanceKm)
+            .Select(u => new Candidate(u.UnitKey, u.Headcount, Geo.DistanceKm(location, u.Position ?? home.Position), !u.CountedAvailable))
+            .OrderBy(c => c.OnYieldingExercise)
+            .ThenBy(c => c.DistanceKm)
             .ThenBy(c => c.UnitKey, StringComparer.Ordinal))
         {
             if (guards + unit.Headcount > lendable)

@@ -120,7 +120,7 @@ internal sealed class GuardUnitGrain(
         Rearm();
     }
 
-    public async Task<UnitView> Commit(string commitmentId, string incidentId)
+    public async Task<UnitView> Commit(string commitmentId, string incidentId, bool exercise = false, bool yielding = false)
     {
         EnsureRegistered();
         if (S.CommitmentId == commitmentId)
@@ -152,6 +152,8 @@ internal sealed class GuardUnitGrain(
         S.StatusChangedAt = Now;
         S.CommitmentId = commitmentId;
         S.IncidentId = incidentId;
+        S.OnExercise = exercise;
+        S.OnYieldingExercise = exercise && yielding;
         await Persist();
         await TellDistrict();
         Rearm();
@@ -170,6 +172,8 @@ internal sealed class GuardUnitGrain(
         S.StatusChangedAt = Now;
         S.CommitmentId = null;
         S.IncidentId = null;
+        S.OnExercise = false;
+        S.OnYieldingExercise = false;
         await Persist();
         await TellDistrict();
         Rearm();
@@ -247,11 +251,13 @@ internal sealed class GuardUnitGrain(
     }
 
     private UnitContribution Contribution() => new(
-        this.GetPrimaryKeyString(), 0, S.Status, S.Headcount, S.Capabilities, CountedAvailable, IsStale, Withdrawn: false, S.Position);
+        this.GetPrimaryKeyString(), 0, S.Status, S.Headcount, S.Capabilities, CountedAvailable, IsStale, Withdrawn: false, S.Position,
+        S.OnYieldingExercise && S.Licensed);
 
     private static bool Same(UnitContribution a, UnitContribution b) =>
         a.Status == b.Status && a.Headcount == b.Headcount && a.CountedAvailable == b.CountedAvailable
-        && a.Stale == b.Stale && a.Withdrawn == b.Withdrawn && a.Capabilities.SequenceEqual(b.Capabilities);
+        && a.Stale == b.Stale && a.Withdrawn == b.Withdrawn && a.OnYieldingExercise == b.OnYieldingExercise
+        && a.Capabilities.SequenceEqual(b.Capabilities);
 
     private long NextVersion() => _lastVersion = Math.Max(_lastVersion + 1, Now.UtcTicks);
 
@@ -323,6 +329,6 @@ internal sealed class GuardUnitGrain(
         var (company, unit) = UnitKey.Parse(this.GetPrimaryKeyString());
         return new UnitView(
             company, unit, S.Headcount, S.Capabilities, S.HomeDistrict, S.Status, S.Position,
-            S.LastHeartbeat, S.StatusChangedAt, IsStale, CountedAvailable, S.IncidentId);
+            S.LastHeartbeat, S.StatusChangedAt, IsStale, CountedAvailable, S.IncidentId, S.OnExercise, S.OnYieldingExercise);
     }
 }

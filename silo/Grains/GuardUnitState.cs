@@ -16,4 +16,6 @@ public sealed class GuardUnitState
     [Id(8)] public bool Licensed { get; set; } = true;
     [Id(9)] public string? CommitmentId { get; set; }
     [Id(10)] public string? IncidentId { get; set; }
+    [Id(11)] public bool OnExercise { get; set; }
+    [Id(12)] public bool OnYieldingExercise { get; set; }
 }

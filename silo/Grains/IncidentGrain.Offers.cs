@@ -59,7 +59,7 @@ internal sealed partial class IncidentGrain
         foreach (var district in districts)
         {
             var candidates = await GrainFactory.GetGrain<IDistrictGrain>(district)
-                .FindCandidates(command.Capability, command.Location, home, busyUnits, askedCompanies);
+                .FindCandidates(command.Capability, command.Location, home, busyUnits, askedCompanies, takeFromExercises: !Opening.Exercise);
             var need = request.Need;
             foreach (var company in candidates.GroupBy(c => UnitKey.Parse(c.UnitKey).CompanyId))
             {
@@ -188,7 +188,7 @@ internal sealed partial class IncidentGrain
         {
             var unitId = UnitKey.Parse(keys[i]).UnitId;
             var unit = views[i] ?? throw new CoordinationException(ErrorKind.NotFound, $"unit '{unitId}' is not registered by company '{offer.CompanyId}'", $"unit_ids[{i}]");
-            if (!unit.CountedAvailable)
+            if (!unit.CountedAvailable && !(unit.OnYieldingExercise && !unit.Stale && !Opening.Exercise))
             {
                 throw new CoordinationException(ErrorKind.FailedPrecondition,
                     $"unit '{unitId}' is {UnitTransitions.Describe(unit.Status)}{(unit.Stale ? " and stale" : "")}, not available", $"unit_ids[{i}]");
@@ -223,7 +223,8 @@ internal sealed partial class IncidentGrain
         {
             try
             {
-                return (Key: key, View: await Unit(key).Commit(offer.OfferId, IncidentId), Error: (CoordinationException?)null);
+                await TakeFromExercise(key);
+                return (Key: key, View: await Unit(key).Commit(offer.OfferId, IncidentId, Opening.Exercise, Opening.Yielding), Error: (CoordinationException?)null);
             }
             catch (CoordinationException e)
             {
@@ -288,6 +289,39 @@ internal sealed partial class IncidentGrain
         if (!offer.Automatic)
         {
             GrainFactory.GetGrain<ICompanyGrain>(offer.CompanyId).OfferClosed(offer.OfferId, offer.Status).Ignore();
+        }
+    }
+
+    /// <summary>A real incident takes a unit from an exercise that did not ask for live capacity: the exercise lets it go first.</summary>
+    private async Task TakeFromExercise(string unitKey)
+    {
+        if (Opening.Exercise)
+        {
+            return;
+        }
+
+        var unit = await Unit(unitKey).Get();
+        if (unit is { OnYieldingExercise: true, IncidentId: { } exercise } && exercise != IncidentId)
+        {
+            await GrainFactory.GetGrain<IIncidentGrain>(exercise).Yield(unitKey, IncidentId);
+        }
+    }
+
+    public async Task Yield(string unitKey, string toIncident)
+    {
+        if (S.Opening is not { Yielding: true })
+        {
+            throw CoordinationException.Precondition($"incident {IncidentId} is not an exercise that yields its units");
+        }
+
+        foreach (var request in S.Requests)
+        {
+            var held = request.Assignments.Where(a => a.UnitKey == unitKey && a.Status != AssignmentStatus.Released).ToList();
+            if (held.Count > 0)
+            {
+                await ReleaseUnits(request, held, $"incident:{toIncident}", $"needed by real incident {toIncident}");
+                await Save();
+            }
         }
     }
 

@@ -88,7 +88,7 @@ internal sealed partial class IncidentGrain(
         var timeline = pages.SelectMany(p => p).Concat(S.TimelineTail).ToList();
         return new IncidentView(
             IncidentId, opening.District, opening.Title, opening.Location, opening.Priority, opening.Exercise,
-            S.Status, S.OpenedAt, S.ClosedAt, [.. S.Requests.Select(View)], timeline);
+            S.Status, S.OpenedAt, S.ClosedAt, [.. S.Requests.Select(View)], timeline, opening.UsesLiveCapacity);
     }
 
     public async Task<RequestView> CancelRequest(string requestId, string actor, string? reason)
