@@ -1,6 +1,7 @@
 using System.Globalization;
 using Coordination.Api.V1;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace Coordination.Cli;
@@ -12,12 +13,19 @@ namespace Coordination.Cli;
 public static class Commands
 {
     public const string Usage = """
-        usage: coord [--address http://127.0.0.1:5080] COMMAND [options]
+        usage: coord [--address http://127.0.0.1:5080] [--token JWT] COMMAND [options]
+               (the token may also come from the COORD_TOKEN environment variable)
 
-          register  --company ID [--name NAME] --unit ID --headcount N --district ID --capabilities a,b [--lat X --lon Y]
-          report    --company ID --unit ID [--status available|unavailable|en-route|on-scene|out-of-service] [--lat X --lon Y]
-          feed      --company ID --status STATUS --units u1,u2,...     (one client-streaming call)
-          units     --company ID
+          token     --role police|company|viewer [--districts oslo,ost] [--national] [--company ID]
+                    [--subject NAME] [--hours 12] [--key data/dev-signing-key.pem]
+                    mints a token with the development key of a local system
+          audit verify [--database data/coordination.db]     checks the audit log's hash chain
+          audit export [--incident ID]                       the audit log (national police token)
+
+          register  [--company ID] [--name NAME] --unit ID --headcount N --district ID --capabilities a,b [--lat X --lon Y]
+          report    [--company ID] --unit ID [--status available|unavailable|en-route|on-scene|out-of-service] [--lat X --lon Y]
+          feed      [--company ID] --status STATUS --units u1,u2,...     (one client-streaming call)
+          units     [--company ID]
           capacity  --district ID [--neighbours] | --national
           licence   --company ID --licence valid|suspended|revoked [--reason TEXT]
           districts
@@ -33,13 +41,40 @@ public static class Commands
             return 2;
         }
 
+        if (options.Command == "token")
+        {
+            return await MintAsync(options, output, error);
+        }
+
+        if (options.Command == "audit" && options.Argument == "verify")
+        {
+            return await AuditVerify.RunAsync(options.Get("database") ?? Path.Combine("data", "coordination.db"), output, error);
+        }
+
+        var token = options.Get("token") ?? Environment.GetEnvironmentVariable("COORD_TOKEN");
         using var channel = GrpcChannel.ForAddress(options.Get("address") ?? "http://127.0.0.1:5080");
-        var company = new CompanyService.CompanyServiceClient(channel);
-        var police = new PoliceService.PoliceServiceClient(channel);
+        var invoker = token is null ? channel.CreateCallInvoker() : channel.Intercept(metadata =>
+        {
+            metadata.Add("authorization", $"Bearer {token}");
+            return metadata;
+        });
+        var company = new CompanyService.CompanyServiceClient(invoker);
+        var police = new PoliceService.PoliceServiceClient(invoker);
         try
         {
             switch (options.Command)
             {
+                case "audit" when options.Argument == "export":
+                    using (var export = police.ExportAudit(new ExportAuditRequest { IncidentId = options.Get("incident") ?? "" }))
+                    {
+                        await foreach (var entry in export.ResponseStream.ReadAllAsync())
+                        {
+                            await output.WriteLineAsync($"{entry.Sequence,6} {entry.At.ToDateTimeOffset():O} {entry.Role,-8} {entry.Subject,-20} {entry.Rpc} {entry.RequestId} {entry.IncidentId} {entry.Outcome} {entry.Hash[..12]}");
+                        }
+                    }
+
+                    break;
+
                 case "register":
                     var registration = new UnitRegistration
                     {
@@ -51,7 +86,7 @@ public static class Commands
                     };
                     var registered = await company.RegisterUnitsAsync(new RegisterUnitsRequest
                     {
-                        CompanyId = options.Require("company"),
+                        CompanyId = options.Get("company") ?? "",
                         CompanyName = options.Get("name") ?? "",
                         Units = { registration },
                     });
@@ -61,7 +96,7 @@ public static class Commands
                 case "report":
                     var ack = await company.ReportUnitAsync(new UnitReport
                     {
-                        CompanyId = options.Require("company"),
+                        CompanyId = options.Get("company") ?? "",
                         UnitId = options.Require("unit"),
                         Status = options.Get("status") is { } s ? ParseStatus(s) : UnitStatus.Unspecified,
                         Position = options.Position(),
@@ -75,7 +110,7 @@ public static class Commands
                         var status = ParseStatus(options.Require("status"));
                         foreach (var unit in options.Require("units").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                         {
-                            await call.RequestStream.WriteAsync(new UnitReport { CompanyId = options.Require("company"), UnitId = unit, Status = status });
+                            await call.RequestStream.WriteAsync(new UnitReport { CompanyId = options.Get("company") ?? "", UnitId = unit, Status = status });
                         }
 
                         await call.RequestStream.CompleteAsync();
@@ -90,7 +125,7 @@ public static class Commands
                     break;
 
                 case "units":
-                    var units = await company.ListUnitsAsync(new ListUnitsRequest { CompanyId = options.Require("company") });
+                    var units = await company.ListUnitsAsync(new ListUnitsRequest { CompanyId = options.Get("company") ?? "" });
                     foreach (var unit in units.Units)
                     {
                         await output.WriteLineAsync(Describe(unit));
@@ -166,6 +201,23 @@ public static class Commands
         }
     }
 
+    private static Task<int> MintAsync(Options options, TextWriter output, TextWriter error)
+    {
+        var role = options.Require("role");
+        if (role is not ("police" or "company" or "viewer"))
+        {
+            throw new ArgumentException("--role must be police, company or viewer");
+        }
+
+        using var signer = Coordination.Api.DevelopmentTokens.Load(options.Get("key") ?? Path.Combine("data", "dev-signing-key.pem"));
+        var districts = (options.Get("districts") ?? options.Get("district") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var company = options.Get("company");
+        var subject = options.Get("subject") ?? company ?? (options.Has("national") ? "national" : string.Join("+", districts));
+        var hours = double.Parse(options.Get("hours") ?? "12", CultureInfo.InvariantCulture);
+        output.WriteLine(signer.Mint(subject, role, districts, options.Has("national"), company, TimeSpan.FromHours(hours)));
+        return Task.FromResult(0);
+    }
+
     private static UnitStatus ParseStatus(string value) =>
         Enum.TryParse<UnitStatus>(value.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var status) && status != UnitStatus.Unspecified
             ? status
@@ -182,6 +234,9 @@ public static class Commands
 
         public string? Command { get; private set; }
 
+        /// <summary>The word after the command (audit verify, audit export).</summary>
+        public string? Argument { get; private set; }
+
         public static Options Parse(string[] args)
         {
             var options = new Options();
@@ -193,9 +248,13 @@ public static class Commands
                     var value = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
                     options._values[name] = value;
                 }
+                else if (options.Command is null)
+                {
+                    options.Command = args[i];
+                }
                 else
                 {
-                    options.Command ??= args[i];
+                    options.Argument ??= args[i];
                 }
             }
 

@@ -66,7 +66,6 @@ public sealed class BadInputTests(NodeFixture fixture)
     }
 
     [Theory]
-    [InlineData("", "company_id")]
     [InlineData("a-company-id-that-is-far-too-long-to-be-accepted-by-the-gateway-x", "company_id")]
     [InlineData("spaces are not ids", "company_id")]
     public async Task A_bad_company_id_is_invalid_argument(string companyId, string field)

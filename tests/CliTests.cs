@@ -6,24 +6,19 @@ namespace Coordination.Tests;
 [Collection(NodeCollection.Name)]
 public sealed class CliTests(NodeFixture fixture)
 {
-    private async Task<(int Code, string Output, string Error)> Coord(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await Commands.RunAsync(["--address", $"http://127.0.0.1:{fixture.Node.GrpcPort}", .. args], output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public async Task Register_report_and_read_capacity_from_the_command_line()
     {
         var company = Ids.Company("cli");
-        var before = await Coord("capacity", "--district", "more-og-romsdal");
+        var police = await MintToken("--role", "police", "--districts", "more-og-romsdal");
+        var control = await MintToken("--role", "company", "--company", company);
+        var before = await Coord(police, "capacity", "--district", "more-og-romsdal");
 
-        var registered = await Coord("register", "--company", company, "--unit", "m1", "--headcount", "4", "--district", "more-og-romsdal", "--capabilities", "event-guidance,first-aid");
-        var reported = await Coord("report", "--company", company, "--unit", "m1", "--status", "available");
-        var after = await Coord("capacity", "--district", "more-og-romsdal");
-        var refused = await Coord("report", "--company", company, "--unit", "m1", "--status", "on-scene");
+        var registered = await Coord(control, "register", "--unit", "m1", "--headcount", "4", "--district", "more-og-romsdal", "--capabilities", "event-guidance,first-aid");
+        var reported = await Coord(control, "report", "--unit", "m1", "--status", "available");
+        var after = await Coord(police, "capacity", "--district", "more-og-romsdal");
+        var refused = await Coord(control, "report", "--unit", "m1", "--status", "on-scene");
+        var anonymous = await Coord(null, "capacity", "--district", "more-og-romsdal");
 
         Assert.Equal((0, "created 1, updated 0"), (registered.Code, registered.Output.Trim()));
         Assert.Equal(0, reported.Code);
@@ -32,15 +27,39 @@ public sealed class CliTests(NodeFixture fixture)
         Assert.Equal(GuardsFor(before.Output, "event-guidance") + 4, GuardsFor(after.Output, "event-guidance"));
         Assert.Equal(1, refused.Code);
         Assert.StartsWith("FailedPrecondition:", refused.Error);
+        Assert.Equal(1, anonymous.Code);
+        Assert.StartsWith("Unauthenticated:", anonymous.Error);
     }
 
     [Fact]
     public async Task A_bad_argument_names_the_field_and_exits_with_one()
     {
-        var result = await Coord("register", "--company", Ids.Company("cli"), "--unit", "m1", "--headcount", "0", "--district", "oslo", "--capabilities", "patrol");
+        var control = await MintToken("--role", "company", "--company", Ids.Company("cli"));
+
+        var result = await Coord(control, "register", "--unit", "m1", "--headcount", "0", "--district", "oslo", "--capabilities", "patrol");
 
         Assert.Equal(1, result.Code);
         Assert.Equal("InvalidArgument: units[0].headcount: must be at least 1 (was 0)", result.Error.Trim());
+    }
+
+    /// <summary>The documented way to get a token: <c>coord token</c> with the node's development key.</summary>
+    private async Task<string> MintToken(params string[] args)
+    {
+        var output = new StringWriter();
+        var code = await Commands.RunAsync(["token", "--key", TestTokens.KeyFile(fixture.Node.DataDirectory), .. args], output, new StringWriter());
+        Assert.Equal(0, code);
+        return output.ToString().Trim();
+    }
+
+    private async Task<(int Code, string Output, string Error)> Coord(string? token, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        string[] connection = token is null
+            ? ["--address", $"http://127.0.0.1:{fixture.Node.GrpcPort}"]
+            : ["--address", $"http://127.0.0.1:{fixture.Node.GrpcPort}", "--token", token];
+        var code = await Commands.RunAsync([.. connection, .. args], output, error);
+        return (code, output.ToString(), error.ToString());
     }
 
     private static int GuardsFor(string capacityOutput, string capability)

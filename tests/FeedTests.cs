@@ -17,7 +17,7 @@ public sealed class FeedTests(NodeFixture fixture)
         await Node.Company.RegisterUnitsAsync(Register(company, units));
         var before = await Node.Police.GetCapacityAsync(District("trondelag"));
 
-        using var feed = Node.Company.StreamUnitReports();
+        using var feed = Node.CompanyAs(company).StreamUnitReports();
         // Each unit goes available, out of service, available again: only the order sent ends in available.
         foreach (var status in new[] { UnitStatus.Available, UnitStatus.OutOfService, UnitStatus.Available })
         {

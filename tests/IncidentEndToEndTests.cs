@@ -110,7 +110,7 @@ public sealed class IncidentEndToEndTests(IncidentNodeFixture fixture)
         Assert.Equal("company:bravo", released.Timeline.Single(e => e.Kind == TimelineKind.Declined).Actor);
         Assert.Equal("units needed at a client site", released.Timeline.Single(e => e.Kind == TimelineKind.Declined).Reason);
         Assert.Equal("framework-agreement:charlie", released.Timeline.Single(e => e.Kind == TimelineKind.Committed && e.CompanyId == "charlie").Actor);
-        Assert.Equal("police:oslo", released.Timeline.First().Actor);
+        Assert.Equal("police:pod", released.Timeline.First().Actor);
         Assert.True(released.Timeline.Zip(released.Timeline.Skip(1)).All(p => p.First.At <= p.Second.At));
     }
 

@@ -1,5 +1,6 @@
 using Coordination.Api.V1;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using static Coordination.Tests.Infrastructure.ApiBuilders;
 
 namespace Coordination.Tests;
@@ -27,6 +28,17 @@ public sealed class RegistrationTests(NodeFixture fixture)
         Assert.Equal(["first-aid", "static-guarding"], bravo.Capabilities);
         Assert.Equal("vest", bravo.HomeDistrict);
         Assert.All(listed.Units, u => Assert.Equal(UnitStatus.Unavailable, u.Status));
+    }
+
+    [Fact]
+    public async Task A_request_without_company_id_acts_for_the_company_in_the_token()
+    {
+        var company = Ids.Company();
+
+        await Node.CompanyAs(company).RegisterUnitsAsync(Register("", Unit("u1")));
+        var listed = await Node.CompanyAs(company).ListUnitsAsync(new ListUnitsRequest());
+
+        Assert.Equal((company, "u1"), (listed.Units.Single().CompanyId, listed.Units.Single().UnitId));
     }
 
     [Fact]
@@ -137,7 +149,7 @@ public sealed class RegistrationTests(NodeFixture fixture)
     [Fact]
     public async Task Server_reflection_lists_the_public_services()
     {
-        var reflection = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(Node.Channel);
+        var reflection = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(Node.Channel.Intercept(TestTokens.Bearer(Node.Tokens.Viewer())));
         using var call = reflection.ServerReflectionInfo();
 
         await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });

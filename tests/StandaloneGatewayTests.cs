@@ -20,11 +20,12 @@ public sealed class StandaloneGatewayTests
             $"--Coordination:Gateway:GrpcEndpoint=127.0.0.1:{grpcPort}",
             $"--Coordination:Gateway:HttpEndpoint=127.0.0.1:{Ports.Free()}",
             $"--Coordination:Cluster:Gateways:0=127.0.0.1:{orleansGateway}",
+            $"--Coordination:Auth:DevelopmentKeyFile={TestTokens.KeyFile(data.Path)}",
             "--Logging:LogLevel:Default=Warning",
         ]);
         await gateway.StartAsync();
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
-        var company = new CompanyService.CompanyServiceClient(channel);
+        var company = node.Tokens.CompanyClient(channel);
 
         await company.RegisterUnitsAsync(Register("remote-co", Unit("u1", 3, "innlandet", "escort")));
         await company.ReportUnitAsync(Report("remote-co", "u1", UnitStatus.Available));

@@ -1,9 +1,12 @@
+using Coordination.Gateway.Security;
 using Coordination.Gateway.Services;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Coordination.Gateway;
 
@@ -16,7 +19,9 @@ public static class GatewayHosting
     public static WebApplicationBuilder AddCoordinationGateway(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(Hosting.GatewayOptions.Section).Get<Hosting.GatewayOptions>() ?? new Hosting.GatewayOptions();
+        var limits = builder.Configuration.GetSection(LimitsOptions.Section).Get<LimitsOptions>() ?? new LimitsOptions();
         builder.Services.Configure<Hosting.GatewayOptions>(builder.Configuration.GetSection(Hosting.GatewayOptions.Section));
+        builder.Services.Configure<LimitsOptions>(builder.Configuration.GetSection(LimitsOptions.Section));
 
         var grpc = Hosting.GatewayOptions.Parse(options.GrpcEndpoint, nameof(options.GrpcEndpoint));
         var http = Hosting.GatewayOptions.Parse(options.HttpEndpoint, nameof(options.HttpEndpoint));
@@ -27,14 +32,22 @@ public static class GatewayHosting
             kestrel.Listen(http, listen => listen.Protocols = HttpProtocols.Http1);
         });
 
+        builder.AddCoordinationAuthentication();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Hosting.ErrorMapping>();
+        builder.Services.AddSingleton<CallerRateLimiter>();
+        builder.Services.AddSingleton<CallerInterceptor>();
+        builder.Services.AddSingleton<AuditWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddGrpc(grpcOptions =>
         {
+            // Outermost first: errors are mapped after the caller interceptor has audited them.
             grpcOptions.Interceptors.Add<Hosting.ErrorMapping>();
+            grpcOptions.Interceptors.Add<CallerInterceptor>();
             grpcOptions.EnableDetailedErrors = false;
+            grpcOptions.MaxReceiveMessageSize = limits.MaxMessageBytes;
         });
-        if (options.EnableReflection)
+        if (options.Reflection != Hosting.ReflectionMode.Off)
         {
             builder.Services.AddGrpcReflection();
         }
@@ -46,11 +59,20 @@ public static class GatewayHosting
 
     public static WebApplication MapCoordinationGateway(this WebApplication app)
     {
-        app.MapGrpcService<CompanyApi>();
-        app.MapGrpcService<PoliceApi>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        // Nothing of the public API answers without a valid token; health stays open.
+        app.MapGrpcService<CompanyApi>().RequireAuthorization();
+        app.MapGrpcService<PoliceApi>().RequireAuthorization();
         app.MapGrpcHealthChecksService();
         app.MapHealthChecks("/healthz");
-        if (app.Services.GetRequiredService<IOptions<Hosting.GatewayOptions>>().Value.EnableReflection)
+        var reflection = app.Services.GetRequiredService<IOptions<Hosting.GatewayOptions>>().Value.Reflection;
+        if (reflection == Hosting.ReflectionMode.Authenticated)
+        {
+            app.MapGrpcReflectionService().RequireAuthorization();
+        }
+        else if (reflection == Hosting.ReflectionMode.Open)
         {
             app.MapGrpcReflectionService();
         }
@@ -59,8 +81,71 @@ public static class GatewayHosting
         return app;
     }
 
-    /// <summary>Says where the process listens once Kestrel has bound (ports chosen at run time included).</summary>
-    private sealed class StartupReport(IServer server, IHostApplicationLifetime lifetime, ILogger<StartupReport> logger) : IHostedService
+    /// <summary>
+    /// JWT bearer tokens: issuer, audience, lifetime and signature checked, asymmetric algorithms
+    /// only (no "none", no HMAC that a public key could be abused as). Keys come from configuration;
+    /// without any, the development key is trusted and the log says so.
+    /// </summary>
+    private static void AddCoordinationAuthentication(this WebApplicationBuilder builder)
+    {
+        var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var keys = auth.SigningKeyFiles.Select(LoadPublicKey).ToList();
+        var development = keys.Count == 0;
+        if (development)
+        {
+            keys.Add(Api.DevelopmentTokens.LoadOrCreate(auth.DevelopmentKeyFile).SecurityKey);
+        }
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = auth.Issuer,
+                ValidAudience = auth.Audience,
+                IssuerSigningKeys = keys,
+                ValidateIssuer = true,
+                ValidateAudience = true,
+                ValidateLifetime = true,
+                ValidateIssuerSigningKey = true,
+                RequireSignedTokens = true,
+                RequireExpirationTime = true,
+                ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256],
+                ClockSkew = auth.ClockSkew,
+                NameClaimType = "sub",
+                RoleClaimType = Api.TokenClaims.Role,
+            };
+        });
+        builder.Services.AddAuthorization();
+        builder.Services.AddSingleton(new SigningKeyReport(development ? Path.GetFullPath(auth.DevelopmentKeyFile) : null, keys.Count));
+    }
+
+    private static SecurityKey LoadPublicKey(string path)
+    {
+        var pem = File.ReadAllText(path);
+        if (pem.Contains("PRIVATE KEY", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{path} holds a private key; the gateway needs only the public key to check tokens.");
+        }
+
+        try
+        {
+            var ec = System.Security.Cryptography.ECDsa.Create();
+            ec.ImportFromPem(pem);
+            return new ECDsaSecurityKey(ec) { KeyId = Path.GetFileNameWithoutExtension(path) };
+        }
+        catch (ArgumentException)
+        {
+            var rsa = System.Security.Cryptography.RSA.Create();
+            rsa.ImportFromPem(pem);
+            return new RsaSecurityKey(rsa) { KeyId = Path.GetFileNameWithoutExtension(path) };
+        }
+    }
+
+    private sealed record SigningKeyReport(string? DevelopmentKeyFile, int Keys);
+
+    /// <summary>Says where the process listens once Kestrel has bound (ports chosen at run time included), and which keys it trusts.</summary>
+    private sealed class StartupReport(IServer server, IHostApplicationLifetime lifetime, SigningKeyReport keys, ILogger<StartupReport> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
@@ -68,6 +153,14 @@ public static class GatewayHosting
             {
                 var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
                 logger.LogInformation("Coordination gateway listening on {Addresses} (gRPC on the HTTP/2 endpoint, health and web on the HTTP/1.1 one)", string.Join(", ", addresses));
+                if (keys.DevelopmentKeyFile is { } file)
+                {
+                    logger.LogWarning("No signing keys configured: trusting the DEVELOPMENT key {File}. Mint a token with: dotnet run --project cli -- token --role police --district oslo", file);
+                }
+                else
+                {
+                    logger.LogInformation("Trusting {Keys} configured token signing key(s)", keys.Keys);
+                }
             });
             return Task.CompletedTask;
         }

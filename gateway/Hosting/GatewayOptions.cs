@@ -2,6 +2,17 @@ using System.Net;
 
 namespace Coordination.Gateway.Hosting;
 
+public enum ReflectionMode
+{
+    Off = 0,
+
+    /// <summary>Only callers with a valid token can list the API.</summary>
+    Authenticated = 1,
+
+    /// <summary>Anyone who can reach the port can list the API (it reveals the schema, no data).</summary>
+    Open = 2,
+}
+
 /// <summary>Configuration section <c>Coordination:Gateway</c>.</summary>
 public sealed class GatewayOptions
 {
@@ -14,7 +25,7 @@ public sealed class GatewayOptions
     public string HttpEndpoint { get; set; } = "127.0.0.1:5081";
 
     /// <summary>gRPC server reflection, so generic tools (grpcurl, Postman) can discover the API.</summary>
-    public bool EnableReflection { get; set; } = true;
+    public ReflectionMode Reflection { get; set; } = ReflectionMode.Authenticated;
 
     public static IPEndPoint Parse(string value, string setting) =>
         IPEndPoint.TryParse(value, out var endpoint)

@@ -1,12 +1,13 @@
 using Coordination.Domain;
 using Coordination.Gateway.Hosting;
+using Coordination.Gateway.Security;
 using Grpc.Core;
 using Proto = Coordination.Api.V1;
 
 namespace Coordination.Gateway.Services;
 
 /// <summary>The company control rooms' API: thin, it validates ids, maps and calls grains.</summary>
-internal sealed class CompanyApi(IGrainFactory grains, ILogger<CompanyApi> logger) : Proto.CompanyService.CompanyServiceBase
+internal sealed class CompanyApi(IGrainFactory grains, CallerRateLimiter limiter, ILogger<CompanyApi> logger) : Proto.CompanyService.CompanyServiceBase
 {
     // Reports of one feed in flight at once; a unit's own reports still apply in the order sent.
     private const int FeedParallelism = 64;
@@ -14,7 +15,7 @@ internal sealed class CompanyApi(IGrainFactory grains, ILogger<CompanyApi> logge
 
     public override async Task<Proto.RegisterUnitsResponse> RegisterUnits(Proto.RegisterUnitsRequest request, ServerCallContext context)
     {
-        var companyId = Validate.Id(request.CompanyId, "company_id");
+        var companyId = Company(context, request.CompanyId);
         var units = Validate.Registrations([.. request.Units.Select(u => u.ToDomain())]);
         var outcome = await grains.GetGrain<ICompanyGrain>(companyId).RegisterUnits(Validate.OptionalName(request.CompanyName, "company_name"), units);
         return new Proto.RegisterUnitsResponse { Created = outcome.Created, Updated = outcome.Updated };
@@ -22,7 +23,7 @@ internal sealed class CompanyApi(IGrainFactory grains, ILogger<CompanyApi> logge
 
     public override async Task<Proto.UnitReportAck> ReportUnit(Proto.UnitReport request, ServerCallContext context)
     {
-        var (view, durable) = await Apply(request);
+        var (view, durable) = await Apply(Company(context, request.CompanyId), request);
         return new Proto.UnitReportAck { Unit = view.ToApi(), Durable = durable };
     }
 
@@ -35,13 +36,15 @@ internal sealed class CompanyApi(IGrainFactory grains, ILogger<CompanyApi> logge
         using var window = new SemaphoreSlim(FeedParallelism);
         var lastPerUnit = new Dictionary<string, Task>(StringComparer.Ordinal);
         var index = 0L;
+        var caller = context.Caller();
 
         async Task ApplyInOrder(Task previous, Proto.UnitReport report, long at)
         {
             try
             {
                 await previous;
-                await Apply(report);
+                limiter.Take(caller);
+                await Apply(caller.OwnCompany(report.CompanyId), report);
                 Interlocked.Increment(ref applied);
             }
             catch (Exception e)
@@ -99,14 +102,14 @@ internal sealed class CompanyApi(IGrainFactory grains, ILogger<CompanyApi> logge
 
     public override async Task<Proto.ListUnitsResponse> ListUnits(Proto.ListUnitsRequest request, ServerCallContext context)
     {
-        var companyId = Validate.Id(request.CompanyId, "company_id");
+        var companyId = Company(context, request.CompanyId);
         var units = await grains.GetGrain<ICompanyGrain>(companyId).ListUnits();
         return new Proto.ListUnitsResponse { Units = { units.Select(u => u.ToApi()) } };
     }
 
     public override async Task WatchOffers(Proto.WatchOffersRequest request, IServerStreamWriter<Proto.OfferEvent> responseStream, ServerCallContext context)
     {
-        var companyId = Validate.Id(request.CompanyId, "company_id");
+        var companyId = Company(context, request.CompanyId);
         await using var watch = await OfferWatch.StartAsync(grains, companyId);
         foreach (var offer in watch.Outstanding)
         {
@@ -122,7 +125,7 @@ internal sealed class CompanyApi(IGrainFactory grains, ILogger<CompanyApi> logge
 
     public override async Task<Proto.AnswerOfferResponse> AnswerOffer(Proto.AnswerOfferRequest request, ServerCallContext context)
     {
-        var companyId = Validate.Id(request.CompanyId, "company_id");
+        var companyId = Company(context, request.CompanyId);
         var incidentId = Validate.OfferId(request.OfferId, "offer_id");
         var answerId = Validate.Id(request.AnswerId, "answer_id");
         var answer = request.AnswerCase switch
@@ -141,7 +144,7 @@ internal sealed class CompanyApi(IGrainFactory grains, ILogger<CompanyApi> logge
 
     public override async Task<Proto.AssignmentProgressResponse> ReportAssignmentProgress(Proto.AssignmentProgressRequest request, ServerCallContext context)
     {
-        var companyId = Validate.Id(request.CompanyId, "company_id");
+        var companyId = Company(context, request.CompanyId);
         var unitId = Validate.Id(request.UnitId, "unit_id");
         var progress = request.Progress switch
         {
@@ -153,9 +156,12 @@ internal sealed class CompanyApi(IGrainFactory grains, ILogger<CompanyApi> logge
         return new Proto.AssignmentProgressResponse { Unit = (await Progress(companyId, unitId, progress)).ToApi() };
     }
 
-    private async Task<(UnitView View, bool Durable)> Apply(Proto.UnitReport report)
+    /// <summary>The caller's own company: from the token, never from the request (which may repeat it, but not name another).</summary>
+    private static string Company(ServerCallContext context, string requested) =>
+        Validate.Id(context.Caller().OwnCompany(requested), "company_id");
+
+    private async Task<(UnitView View, bool Durable)> Apply(string companyId, Proto.UnitReport report)
     {
-        var companyId = Validate.Id(report.CompanyId, "company_id");
         var unitId = Validate.Id(report.UnitId, "unit_id");
         var status = report.Status.ToDomain("status");
         var position = Validate.Position(report.Position.ToDomain(), "position");

@@ -1,4 +1,5 @@
 using Coordination.Domain;
+using Coordination.Gateway.Security;
 using Grpc.Core;
 using Proto = Coordination.Api.V1;
 
@@ -17,16 +18,19 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
                     throw CoordinationException.Invalid("district_id", "must be empty for the national scope");
                 }
 
+                context.Caller().CapacityReader([], national: true);
                 var national = await grains.GetGrain<INationalGrain>(INationalGrain.Key).GetCapacity();
                 return national.ToApi(request.Scope);
 
             case Proto.CapacityScope.District:
                 var district = Validate.District(request.DistrictId, "district_id");
+                context.Caller().CapacityReader([district], national: false);
                 var figures = await grains.GetGrain<IDistrictGrain>(district).GetCapacity();
                 return figures.ToApi(request.Scope);
 
             case Proto.CapacityScope.DistrictAndNeighbours:
                 var centre = ReferenceData.Current.DistrictsById[Validate.District(request.DistrictId, "district_id")];
+                context.Caller().CapacityReader(centre.Neighbours.Prepend(centre.Id), national: false);
                 // Asked here rather than by one district of the others, so no district ever waits on another.
                 var parts = await Task.WhenAll(centre.Neighbours.Prepend(centre.Id).Select(d => grains.GetGrain<IDistrictGrain>(d).GetCapacity()));
                 return CapacityFigures.Sum(parts, time.GetUtcNow()).ToApi(request.Scope);
@@ -48,6 +52,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
 
     public override async Task<Proto.Company> SetFrameworkAgreement(Proto.SetFrameworkAgreementRequest request, ServerCallContext context)
     {
+        context.Caller().NationalPolice();
         var companyId = Validate.Id(request.CompanyId, "company_id");
         var priorities = request.Priorities.Select((p, i) => p.ToDomain($"priorities[{i}]")).Distinct().ToArray();
         var company = await grains.GetGrain<ICompanyGrain>(companyId).SetFrameworkAgreement(priorities);
@@ -57,6 +62,8 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
     public override async Task<Proto.Incident> OpenIncident(Proto.OpenIncidentRequest request, ServerCallContext context)
     {
         var district = Validate.District(request.DistrictId, "district_id");
+        var caller = context.Caller();
+        caller.PoliceIn(district);
         var command = new OpenIncident(
             Validate.Id(request.RequestId, "request_id"),
             district,
@@ -64,7 +71,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
             Validate.Position(request.Location.ToDomain(), "location") ?? throw CoordinationException.Invalid("location", "is required"),
             request.Priority.ToDomain("priority"),
             request.Exercise,
-            Actor(district),
+            caller.Actor,
             request.Exercise && request.UsesLiveCapacity);
         var incident = await grains.GetGrain<IIncidentGrain>(IncidentIds.Of(district, command.RequestId)).Open(command);
         return incident.ToApi();
@@ -73,6 +80,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
     public override async Task<Proto.CapacityRequest> RequestCapacity(Proto.RequestCapacityRequest request, ServerCallContext context)
     {
         var incidentId = Validate.IncidentId(request.IncidentId, "incident_id");
+        var caller = Police(context, incidentId);
         var command = Validate.CapacityRequest(new RequestCapacity(
             request.RequestId,
             request.Capability,
@@ -82,17 +90,22 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
             TimeSpan.FromMinutes(request.DurationMinutes),
             request.AllowPartial,
             request.AllowNeighbours,
-            Actor(IncidentIds.District(incidentId))));
+            caller.Actor));
         var created = await Incident(incidentId).RequestCapacity(command);
         return created.ToApi(incidentId);
     }
 
-    public override async Task<Proto.Incident> GetIncident(Proto.GetIncidentRequest request, ServerCallContext context) =>
-        (await Incident(Validate.IncidentId(request.IncidentId, "incident_id")).Get()).ToApi();
+    public override async Task<Proto.Incident> GetIncident(Proto.GetIncidentRequest request, ServerCallContext context)
+    {
+        var incidentId = Validate.IncidentId(request.IncidentId, "incident_id");
+        context.Caller().ReaderOf(IncidentIds.District(incidentId));
+        return (await Incident(incidentId).Get()).ToApi();
+    }
 
     public override async Task<Proto.ListIncidentsResponse> ListIncidents(Proto.ListIncidentsRequest request, ServerCallContext context)
     {
         var district = Validate.District(request.DistrictId, "district_id");
+        context.Caller().ReaderOf(district);
         var ids = await grains.GetGrain<IDistrictGrain>(district).ListIncidents(request.IncludeClosed);
         var incidents = await Task.WhenAll(ids.Select(id => Incident(id).Get()));
         return new Proto.ListIncidentsResponse { Incidents = { incidents.Select(i => i.ToApi()) } };
@@ -101,43 +114,85 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
     public override async Task<Proto.CapacityRequest> CancelRequest(Proto.CancelRequestRequest request, ServerCallContext context)
     {
         var incidentId = Validate.IncidentId(request.IncidentId, "incident_id");
+        var caller = Police(context, incidentId);
         var cancelled = await Incident(incidentId).CancelRequest(
-            Validate.Id(request.RequestId, "request_id"), Actor(IncidentIds.District(incidentId)), Validate.OptionalName(request.Reason, "reason"));
+            Validate.Id(request.RequestId, "request_id"), caller.Actor, Validate.OptionalName(request.Reason, "reason"));
         return cancelled.ToApi(incidentId);
     }
 
     public override async Task<Proto.CapacityRequest> ExtendAssignment(Proto.ExtendAssignmentRequest request, ServerCallContext context)
     {
         var incidentId = Validate.IncidentId(request.IncidentId, "incident_id");
+        var caller = Police(context, incidentId);
         var until = request.Until?.ToDateTimeOffset() ?? throw CoordinationException.Invalid("until", "is required");
-        var extended = await Incident(incidentId).Extend(Validate.Id(request.RequestId, "request_id"), until, Actor(IncidentIds.District(incidentId)));
+        var extended = await Incident(incidentId).Extend(Validate.Id(request.RequestId, "request_id"), until, caller.Actor);
         return extended.ToApi(incidentId);
     }
 
     public override async Task<Proto.Incident> ReleaseUnits(Proto.ReleaseUnitsRequest request, ServerCallContext context)
     {
         var incidentId = Validate.IncidentId(request.IncidentId, "incident_id");
+        var caller = Police(context, incidentId);
         var units = request.Units
             .Select((u, i) => UnitKey.Of(Validate.Id(u.CompanyId, $"units[{i}].company_id"), Validate.Id(u.UnitId, $"units[{i}].unit_id")))
             .ToArray();
-        var incident = await Incident(incidentId).Release(units, Actor(IncidentIds.District(incidentId)), Validate.OptionalName(request.Reason, "reason"));
+        var incident = await Incident(incidentId).Release(units, caller.Actor, Validate.OptionalName(request.Reason, "reason"));
         return incident.ToApi();
     }
 
     public override async Task<Proto.Incident> CloseIncident(Proto.CloseIncidentRequest request, ServerCallContext context)
     {
         var incidentId = Validate.IncidentId(request.IncidentId, "incident_id");
-        var incident = await Incident(incidentId).Close(Actor(IncidentIds.District(incidentId)), Validate.OptionalName(request.Reason, "reason"));
+        var caller = Police(context, incidentId);
+        var incident = await Incident(incidentId).Close(caller.Actor, Validate.OptionalName(request.Reason, "reason"));
         return incident.ToApi();
     }
 
     private IIncidentGrain Incident(string incidentId) => grains.GetGrain<IIncidentGrain>(incidentId);
 
-    // Until callers are authenticated (security issue), police actions are attributed to the district's operations centre.
-    private static string Actor(string district) => $"police:{district}";
+    /// <summary>Police who may act on this incident: those covering its district.</summary>
+    private static Caller Police(ServerCallContext context, string incidentId)
+    {
+        var caller = context.Caller();
+        caller.PoliceIn(IncidentIds.District(incidentId));
+        return caller;
+    }
+
+    public override async Task ExportAudit(Proto.ExportAuditRequest request, IServerStreamWriter<Proto.AuditEntry> responseStream, ServerCallContext context)
+    {
+        context.Caller().NationalPolice();
+        var incidentId = request.IncidentId.Length > 0 ? Validate.IncidentId(request.IncidentId, "incident_id") : null;
+        var from = request.From?.ToDateTimeOffset();
+        var to = request.To?.ToDateTimeOffset();
+        if (from is not null && to is not null && to <= from)
+        {
+            throw CoordinationException.Invalid("to", "must be later than from");
+        }
+
+        const int Page = 1000;
+        var log = grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.Key);
+        var after = 0L;
+        IReadOnlyList<AuditEntry> entries;
+        do
+        {
+            entries = await log.Read(incidentId, from, to, after, Page);
+            foreach (var e in entries)
+            {
+            await responseStream.WriteAsync(new Proto.AuditEntry
+            {
+                Sequence = e.Sequence, At = e.At.ToApi(), Subject = e.Subject, Role = e.Role, Scope = e.Scope, Rpc = e.Rpc,
+                RequestId = e.RequestId ?? "", IncidentId = e.IncidentId ?? "", Outcome = e.Outcome, Detail = e.Detail ?? "",
+                PreviousHash = e.PreviousHash, Hash = e.Hash,
+            }, context.CancellationToken);
+                after = e.Sequence;
+            }
+        }
+        while (entries.Count == Page);
+    }
 
     public override async Task<Proto.Company> SetCompanyLicence(Proto.SetCompanyLicenceRequest request, ServerCallContext context)
     {
+        context.Caller().NationalPolice();
         var companyId = Validate.Id(request.CompanyId, "company_id");
         var licence = request.Licence.ToDomain("licence");
         var company = await grains.GetGrain<ICompanyGrain>(companyId).SetLicence(licence, Validate.OptionalName(request.Reason, "reason"));

@@ -52,6 +52,7 @@ public static class SiloHosting
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CapacityWarmUp>();
+        silo.AddIncomingGrainCallFilter<Security.CallerAuthorizationFilter>();
         return silo;
     }
 
@@ -76,6 +77,7 @@ public static class SiloHosting
         {
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
                 new SqliteSchemaInitializer(storage, sp.GetRequiredService<ILogger<SqliteSchemaInitializer>>()));
+            silo.Services.AddSingleton(new Audit.SqliteAuditStore(storage));
         }
 
         return silo;

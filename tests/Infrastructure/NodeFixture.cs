@@ -1,5 +1,6 @@
 using Coordination.Api.V1;
 using Coordination.Silo.Hosting;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 
@@ -20,23 +21,40 @@ public sealed class RunningNode : IAsyncDisposable
         HttpPort = httpPort;
         DataDirectory = dataDirectory;
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
-        Company = new CompanyService.CompanyServiceClient(Channel);
-        Police = new PoliceService.PoliceServiceClient(Channel);
+        Tokens = new TestTokens(dataDirectory);
+        Company = Tokens.CompanyClient(Channel);
+        Police = Tokens.PoliceClient(Channel);
     }
+
+    /// <summary>Mints tokens with this node's development key.</summary>
+    public TestTokens Tokens { get; }
 
     public int GrpcPort { get; }
     public int HttpPort { get; }
     public string DataDirectory { get; }
     public GrpcChannel Channel { get; }
+    /// <summary>A company client that presents, with each call, a token for the company the request names.</summary>
     public CompanyService.CompanyServiceClient Company { get; }
+
+    /// <summary>A police client with a national token (the Police Directorate, subject "pod").</summary>
     public PoliceService.PoliceServiceClient Police { get; }
+
     public IServiceProvider Services => _app.Services;
+
+    public CompanyService.CompanyServiceClient CompanyAs(string companyId) => new(Channel.Intercept(TestTokens.Bearer(Tokens.Company(companyId))));
+
+    public PoliceService.PoliceServiceClient PoliceWith(string token) => new(Channel.Intercept(TestTokens.Bearer(token)));
+
+    public CompanyService.CompanyServiceClient CompanyWith(string token) => new(Channel.Intercept(TestTokens.Bearer(token)));
 
     public static string[] Arguments(string dataDirectory, int grpcPort, int httpPort, params string[] extra) =>
     [
         $"--Coordination:Gateway:GrpcEndpoint=127.0.0.1:{grpcPort}",
         $"--Coordination:Gateway:HttpEndpoint=127.0.0.1:{httpPort}",
         $"--Coordination:Storage:DataDirectory={dataDirectory}",
+        $"--Coordination:Auth:DevelopmentKeyFile={TestTokens.KeyFile(dataDirectory)}",
+        "--Coordination:Limits:RequestsPerSecond=100000",
+        "--Coordination:Limits:Burst=100000",
         $"--Coordination:Orleans:SiloPort={Ports.Free()}",
         $"--Coordination:Orleans:GatewayPort={Ports.Free()}",
         "--Logging:LogLevel:Default=Warning",
@@ -54,6 +72,7 @@ public sealed class RunningNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Tokens.Dispose();
         Channel.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();

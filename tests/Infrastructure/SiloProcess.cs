@@ -14,13 +14,15 @@ public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly TestTokens _tokens;
 
-    private SiloProcess(Process process, int grpcPort)
+    private SiloProcess(Process process, int grpcPort, string dataDirectory)
     {
         _process = process;
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
-        Company = new CompanyService.CompanyServiceClient(Channel);
-        Police = new PoliceService.PoliceServiceClient(Channel);
+        _tokens = new TestTokens(dataDirectory);
+        Company = _tokens.CompanyClient(Channel);
+        Police = _tokens.PoliceClient(Channel);
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -57,7 +59,7 @@ public sealed class SiloProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
-        var silo = new SiloProcess(Process.Start(info)!, grpcPort);
+        var silo = new SiloProcess(Process.Start(info)!, grpcPort, dataDirectory);
         await silo.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
         return silo;
     }
@@ -86,6 +88,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _tokens.Dispose();
         Channel.Dispose();
         if (!_process.HasExited)
         {

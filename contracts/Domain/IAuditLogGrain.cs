@@ -1,0 +1,30 @@
+namespace Coordination.Domain;
+
+[GenerateSerializer, Immutable, Alias("coordination.AuditRecord")]
+public sealed record AuditRecord(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] string Subject,
+    [property: Id(2)] string Role,
+    [property: Id(3)] string Scope,
+    [property: Id(4)] string Rpc,
+    [property: Id(5)] string? RequestId,
+    [property: Id(6)] string? IncidentId,
+    [property: Id(7)] string Outcome,
+    [property: Id(8)] string? Detail);
+
+/// <summary>
+/// The append-only audit log (key: "audit"): the single writer of the hash chain, so the chain has
+/// one order. Gateways send entries in batches; a batch is durable before the call returns.
+/// </summary>
+[Alias("coordination.IAuditLogGrain")]
+public interface IAuditLogGrain : IGrainWithStringKey
+{
+    public const string Key = "audit";
+
+    [Alias("Append")]
+    Task<long> Append(IReadOnlyList<AuditRecord> records);
+
+    /// <summary>Entries in order after <paramref name="afterSequence"/>; by incident and/or time range when given.</summary>
+    [Alias("Read"), ReadOnly]
+    Task<IReadOnlyList<AuditEntry>> Read(string? incidentId, DateTimeOffset? from, DateTimeOffset? to, long afterSequence, int limit);
+}

@@ -1,0 +1,90 @@
+using System.Threading.Channels;
+using Coordination.Domain;
+
+namespace Coordination.Gateway.Security;
+
+/// <summary>
+/// Carries audit records to the audit log grain in batches (group commit): a command's record is
+/// on disk before its RPC returns, at the cost of one grain call per batch, not per command.
+/// </summary>
+internal sealed partial class AuditWriter(IGrainFactory grains, ILogger<AuditWriter> logger) : BackgroundService
+{
+    private const int MaxBatch = 256;
+    private static readonly TimeSpan WaitBound = TimeSpan.FromSeconds(15);
+
+    private readonly Channel<(AuditRecord Record, TaskCompletionSource Written)> _queue =
+        Channel.CreateBounded<(AuditRecord, TaskCompletionSource)>(new BoundedChannelOptions(10_000) { SingleReader = true });
+
+    /// <summary>
+    /// Waits until the record is durable. The command it describes has already taken effect, so a
+    /// failure here is logged as critical rather than turned into a failed call that did happen.
+    /// </summary>
+    public async Task WriteAsync(AuditRecord record)
+    {
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await _queue.Writer.WriteAsync((record, written));
+            await written.Task.WaitAsync(WaitBound);
+        }
+        catch (Exception e)
+        {
+            LogLost(e, record.Rpc, record.Subject, record.Outcome);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<(AuditRecord Record, TaskCompletionSource Written)>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            await AppendWithRetry(batch);
+            batch.Clear();
+            if (stoppingToken.IsCancellationRequested && !_queue.Reader.TryPeek(out _))
+            {
+                break;
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Whatever was queued is still written: the queue is completed, then drained.
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    private async Task AppendWithRetry(List<(AuditRecord Record, TaskCompletionSource Written)> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.Key).Append([.. batch.Select(b => b.Record)]);
+                batch.ForEach(b => b.Written.TrySetResult());
+                return;
+            }
+            catch (Exception e) when (attempt < 5)
+            {
+                LogRetry(e, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+            catch (Exception e)
+            {
+                batch.ForEach(b => b.Written.TrySetException(e));
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Audit record lost for {Rpc} by {Subject} ({Outcome})")]
+    private partial void LogLost(Exception exception, string rpc, string subject, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Audit append failed (attempt {Attempt}); retrying")]
+    private partial void LogRetry(Exception exception, int attempt);
+}

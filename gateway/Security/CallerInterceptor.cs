@@ -1,0 +1,140 @@
+using Coordination.Api.V1;
+using Coordination.Domain;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Orleans.Runtime;
+
+namespace Coordination.Gateway.Security;
+
+/// <summary>
+/// Runs inside the error mapping, for every RPC: establishes the caller from the validated token,
+/// applies the caller's rate limit, hands the caller to the silo with every grain call (Orleans
+/// RequestContext, marked as coming straight from the gateway), and writes each command to the
+/// audit log with its outcome.
+/// </summary>
+internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter audit, TimeProvider time) : Interceptor
+{
+    // Calls that change something. Reads are not audited; a ReportUnit without a status is a
+    // heartbeat and is not a command either.
+    private static readonly HashSet<string> Commands =
+    [
+        "/coordination.v1.CompanyService/RegisterUnits",
+        "/coordination.v1.CompanyService/ReportUnit",
+        "/coordination.v1.CompanyService/StreamUnitReports",
+        "/coordination.v1.CompanyService/AnswerOffer",
+        "/coordination.v1.CompanyService/ReportAssignmentProgress",
+        "/coordination.v1.PoliceService/SetCompanyLicence",
+        "/coordination.v1.PoliceService/SetFrameworkAgreement",
+        "/coordination.v1.PoliceService/OpenIncident",
+        "/coordination.v1.PoliceService/RequestCapacity",
+        "/coordination.v1.PoliceService/CancelRequest",
+        "/coordination.v1.PoliceService/ExtendAssignment",
+        "/coordination.v1.PoliceService/ReleaseUnits",
+        "/coordination.v1.PoliceService/CloseIncident",
+        "/coordination.v1.PoliceService/ExportAudit",
+    ];
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        var caller = Enter(context);
+        if (caller is null || !IsCommand(context.Method, request))
+        {
+            return await continuation(request, context);
+        }
+
+        try
+        {
+            var response = await continuation(request, context);
+            await Audit(caller, context, request as IMessage, "OK", null);
+            return response;
+        }
+        catch (Exception e)
+        {
+            await Audit(caller, context, request as IMessage, Outcome(e, context), Detail(e));
+            throw;
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        var caller = Enter(context);
+        if (caller is null || !Commands.Contains(context.Method))
+        {
+            return await continuation(requestStream, context);
+        }
+
+        try
+        {
+            var response = await continuation(requestStream, context);
+            var detail = response is UnitReportFeedSummary s ? $"received {s.Received}, applied {s.Applied}, rejected {s.Rejected}" : null;
+            await Audit(caller, context, null, "OK", detail);
+            return response;
+        }
+        catch (Exception e)
+        {
+            await Audit(caller, context, null, Outcome(e, context), Detail(e));
+            throw;
+        }
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Enter(context);
+        return continuation(request, responseStream, context);
+    }
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Enter(context);
+        return continuation(requestStream, responseStream, context);
+    }
+
+    /// <summary>Null for the open endpoints (health, and reflection when configured open); they call no grain as anyone.</summary>
+    private Caller? Enter(ServerCallContext context)
+    {
+        var user = context.GetHttpContext().User;
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return null;
+        }
+
+        var caller = CallerResolution.FromClaims(user);
+        context.SetCaller(caller);
+        limiter.Take(caller);
+        RequestContext.Set(CallerContext.CallerKey, caller);
+        RequestContext.Set(CallerContext.EntryKey, true);
+        return caller;
+    }
+
+    private static bool IsCommand<TRequest>(string method, TRequest request) =>
+        Commands.Contains(method) && !(request is UnitReport { Status: Coordination.Api.V1.UnitStatus.Unspecified });
+
+    private static string Outcome(Exception e, ServerCallContext context) => e switch
+    {
+        RpcException rpc => rpc.StatusCode.ToString(),
+        _ => Hosting.ErrorMapping.Classify(e, context.CancellationToken.IsCancellationRequested).Code.ToString(),
+    };
+
+    private static string Detail(Exception e) => e is RpcException rpc ? rpc.Status.Detail : e.Message;
+
+    private Task Audit(Caller caller, ServerCallContext context, IMessage? request, string outcome, string? detail) =>
+        audit.WriteAsync(new AuditRecord(
+            time.GetUtcNow(), caller.Subject, caller.Role.ToString().ToLowerInvariant(), caller.Scope, context.Method,
+            Field(request, "request_id") ?? Field(request, "answer_id"), IncidentOf(request), outcome, detail));
+
+    private static string? IncidentOf(IMessage? request) => request switch
+    {
+        OpenIncidentRequest open => IncidentIds.Of(open.DistrictId, open.RequestId),
+        _ when Field(request, "incident_id") is { Length: > 0 } incident => incident,
+        _ when Field(request, "offer_id") is { Length: > 0 } offer => IncidentIds.IncidentOfOffer(offer),
+        _ => null,
+    };
+
+    private static string? Field(IMessage? message, string name) =>
+        message?.Descriptor.FindFieldByName(name)?.Accessor.GetValue(message) is string { Length: > 0 } value ? value : null;
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using Coordination.Domain;
+using Coordination.Silo.Persistence;
+using Microsoft.Data.Sqlite;
+
+namespace Coordination.Silo.Audit;
+
+/// <summary>The audit log's rows in the SQLite file, appended in one transaction per batch.</summary>
+public sealed class SqliteAuditStore(StorageOptions storage)
+{
+    public async Task<AuditEntry?> LastAsync()
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"{Select} ORDER BY Sequence DESC LIMIT 1;";
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? Read(reader) : null;
+    }
+
+    public async Task AppendAsync(IReadOnlyList<AuditEntry> entries)
+    {
+        await using var connection = await OpenAsync();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO AuditLog (Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, PreviousHash, Hash)
+            VALUES ($seq, $at, $subject, $role, $scope, $rpc, $request, $incident, $outcome, $detail, $prev, $hash);
+            """;
+        var parameters = new[] { "$seq", "$at", "$subject", "$role", "$scope", "$rpc", "$request", "$incident", "$outcome", "$detail", "$prev", "$hash" }
+            .Select(name => command.Parameters.Add(name, SqliteType.Text)).ToArray();
+        foreach (var e in entries)
+        {
+            object?[] values = [e.Sequence, e.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), e.Subject, e.Role, e.Scope, e.Rpc, e.RequestId, e.IncidentId, e.Outcome, e.Detail, e.PreviousHash, e.Hash];
+            for (var i = 0; i < values.Length; i++)
+            {
+                parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> ReadAsync(string? incidentId, DateTimeOffset? from, DateTimeOffset? to, long afterSequence, int limit)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        var where = new List<string> { "Sequence > $after" };
+        command.Parameters.AddWithValue("$after", afterSequence);
+        if (incidentId is not null)
+        {
+            where.Add("IncidentId = $incident");
+            command.Parameters.AddWithValue("$incident", incidentId);
+        }
+
+        if (from is { } f)
+        {
+            where.Add("At >= $from");
+            command.Parameters.AddWithValue("$from", f.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        }
+
+        if (to is { } t)
+        {
+            where.Add("At < $to");
+            command.Parameters.AddWithValue("$to", t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        }
+
+        command.CommandText = $"{Select} WHERE {string.Join(" AND ", where)} ORDER BY Sequence LIMIT $limit;";
+        command.Parameters.AddWithValue("$limit", limit);
+        await using var reader = await command.ExecuteReaderAsync();
+        var entries = new List<AuditEntry>();
+        while (await reader.ReadAsync())
+        {
+            entries.Add(Read(reader));
+        }
+
+        return entries;
+    }
+
+    public const string Select = "SELECT Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, PreviousHash, Hash FROM AuditLog";
+
+    public static AuditEntry Read(SqliteDataReader r) => new(
+        r.GetInt64(0),
+        DateTimeOffset.Parse(r.GetString(1), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+        r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
+        r.IsDBNull(6) ? null : r.GetString(6),
+        r.IsDBNull(7) ? null : r.GetString(7),
+        r.GetString(8),
+        r.IsDBNull(9) ? null : r.GetString(9),
+        r.GetString(10), r.GetString(11));
+
+    private async Task<SqliteConnection> OpenAsync()
+    {
+        var connection = new SqliteConnection(storage.SqliteConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+}
