@@ -80,11 +80,26 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
         }
     }
 
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Enter(context);
-        return continuation(request, responseStream, context);
+        var caller = Enter(context);
+        if (caller is null || !IsCommand(context.Method, request))
+        {
+            await continuation(request, responseStream, context);
+            return;
+        }
+
+        try
+        {
+            await continuation(request, responseStream, context);
+            await Audit(caller, context, request as IMessage, "OK", null);
+        }
+        catch (Exception e)
+        {
+            await Audit(caller, context, request as IMessage, Outcome(e, context), Detail(e));
+            throw;
+        }
     }
 
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(

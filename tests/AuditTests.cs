@@ -1,0 +1,94 @@
+using Coordination.Api.V1;
+using Coordination.Cli;
+using Microsoft.Data.Sqlite;
+using static Coordination.Tests.Infrastructure.ApiBuilders;
+
+namespace Coordination.Tests;
+
+/// <summary>Every command is in the audit log, in order, with its actor; changing any entry is detected.</summary>
+public sealed class AuditTests
+{
+    [Fact]
+    public async Task The_audit_log_of_a_scenario_lists_every_command_in_order_and_the_verifier_catches_a_changed_entry()
+    {
+        using var data = new TempDirectory();
+        string incidentId;
+        await using (var node = await RunningNode.StartAsync(data.Path))
+        {
+            var company = node.CompanyAs("vaktpartner");
+            var police = node.PoliceWith(node.Tokens.Police("sor-vest"));
+            var directorate = node.PoliceWith(node.Tokens.NationalPolice());
+
+            await company.RegisterUnitsAsync(Register("vaktpartner", UnitAt("v1", 2, "sor-vest", 58.97, 5.73, "patrol")));
+            await company.ReportUnitAsync(Report("vaktpartner", "v1", UnitStatus.Available));
+            await company.ReportUnitAsync(new UnitReport { UnitId = "v1", Position = new GeoPoint { Latitude = 58.96, Longitude = 5.72 } }); // heartbeat: not a command
+            await directorate.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest { CompanyId = "vaktpartner", Priorities = { Priority.High } });
+            var incident = await police.OpenIncidentAsync(Incident("sor-vest", "audit-1"));
+            incidentId = incident.IncidentId;
+            await police.RequestCapacityAsync(Capacity(incidentId, "r1", "patrol", 2, at: new GeoPoint { Latitude = 58.97, Longitude = 5.73 }));
+            await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await police.RequestCapacityAsync(Capacity(incidentId, "r2", "arrest", 2)));
+            await company.ReportAssignmentProgressAsync(new AssignmentProgressRequest { UnitId = "v1", Progress = AssignmentProgress.EnRoute });
+            await police.CloseIncidentAsync(new CloseIncidentRequest { IncidentId = incidentId, Reason = "done" });
+
+            var entries = await Export(directorate, new ExportAuditRequest());
+            Assert.Equal(
+            [
+                ("company:vaktpartner", "/coordination.v1.CompanyService/RegisterUnits", "OK"),
+                ("company:vaktpartner", "/coordination.v1.CompanyService/ReportUnit", "OK"),
+                ("police:pod", "/coordination.v1.PoliceService/SetFrameworkAgreement", "OK"),
+                ("police:sor-vest", "/coordination.v1.PoliceService/OpenIncident", "OK"),
+                ("police:sor-vest", "/coordination.v1.PoliceService/RequestCapacity", "OK"),
+                ("police:sor-vest", "/coordination.v1.PoliceService/RequestCapacity", "InvalidArgument"),
+                ("company:vaktpartner", "/coordination.v1.CompanyService/ReportAssignmentProgress", "OK"),
+                ("police:sor-vest", "/coordination.v1.PoliceService/CloseIncident", "OK"),
+            ], entries.Select(e => ($"{e.Role}:{(e.Role == "company" ? e.Scope["company:".Length..] : e.Subject)}", e.Rpc, e.Outcome)));
+            Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), entries.Select(e => e.Sequence));
+            Assert.Equal(["r1", "r2"], entries.Where(e => e.Rpc.EndsWith("RequestCapacity", StringComparison.Ordinal)).Select(e => e.RequestId));
+            Assert.Contains("not a lawful task", entries[5].Detail);
+            Assert.Equal("districts:sor-vest", entries[3].Scope);
+
+            var forIncident = await Export(directorate, new ExportAuditRequest { IncidentId = incidentId });
+            Assert.Equal(4, forIncident.Count); // open, request, refused request, close: the export itself is logged without an incident
+            Assert.All(forIncident, e => Assert.Equal(incidentId, e.IncidentId));
+        }
+
+        var database = Path.Combine(data.Path, "coordination.db");
+        // The 8 commands and the two exports.
+        Assert.Equal((0, "audit chain intact: 10 entries"), await Verify(database));
+
+        // Someone with the file changes who closed the incident. The table refuses updates, so they drop its guard first.
+        SqliteConnection.ClearAllPools();
+        await using (var connection = new SqliteConnection($"Data Source={database}"))
+        {
+            await connection.OpenAsync();
+            await using var blocked = connection.CreateCommand();
+            blocked.CommandText = "UPDATE AuditLog SET Subject = 'someone-else' WHERE Sequence = 8;";
+            Assert.Throws<SqliteException>(() => blocked.ExecuteNonQuery());
+            await using var tamper = connection.CreateCommand();
+            tamper.CommandText = "DROP TRIGGER AuditLog_NoUpdate; UPDATE AuditLog SET Subject = 'someone-else' WHERE Sequence = 6;";
+            await tamper.ExecuteNonQueryAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        Assert.Equal((1, "audit chain BROKEN at entry 6: its content does not match its hash: it was changed"), await Verify(database));
+    }
+
+    private static async Task<List<AuditEntry>> Export(PoliceService.PoliceServiceClient police, ExportAuditRequest request)
+    {
+        using var call = police.ExportAudit(request);
+        var entries = new List<AuditEntry>();
+        while (await call.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            entries.Add(call.ResponseStream.Current);
+        }
+
+        return entries;
+    }
+
+    private static async Task<(int Code, string Output)> Verify(string database)
+    {
+        var output = new StringWriter();
+        var code = await Commands.RunAsync(["audit", "verify", "--database", database], output, new StringWriter());
+        return (code, output.ToString().Trim());
+    }
+}
