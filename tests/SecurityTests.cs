@@ -143,6 +143,18 @@ public sealed class SecurityTests(GuardedNodeFixture fixture, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task An_unauthenticated_caller_is_told_why()
+    {
+        var expired = Node.Tokens.Signer.Mint("pod", "police", national: true, lifetime: TimeSpan.FromHours(1), notBefore: DateTime.UtcNow.AddHours(-3));
+
+        var none = await Assert.ThrowsAsync<RpcException>(async () => await new PoliceService.PoliceServiceClient(Node.Channel).GetCapacityAsync(National()));
+        var old = await Assert.ThrowsAsync<RpcException>(async () => await Node.PoliceWith(expired).GetCapacityAsync(National()));
+
+        Assert.Equal((StatusCode.Unauthenticated, "a bearer token is required (Authorization: Bearer <token>)"), (none.StatusCode, none.Status.Detail));
+        Assert.Equal((StatusCode.Unauthenticated, "the token has expired"), (old.StatusCode, old.Status.Detail));
+    }
+
+    [Fact]
     public async Task Health_stays_open_without_a_token()
     {
         var health = new Grpc.Health.V1.Health.HealthClient(Node.Channel);

@@ -115,6 +115,31 @@ public static class GatewayHosting
                 NameClaimType = "sub",
                 RoleClaimType = Api.TokenClaims.Role,
             };
+
+            // A refusal a gRPC client can read: UNAUTHENTICATED with the reason, not a bare HTTP 401.
+            jwt.Events = new JwtBearerEvents
+            {
+                OnChallenge = context =>
+                {
+                    context.HandleResponse();
+                    var reason = context.AuthenticateFailure switch
+                    {
+                        null => "a bearer token is required (Authorization: Bearer <token>)",
+                        SecurityTokenExpiredException => "the token has expired",
+                        SecurityTokenNotYetValidException => "the token is not valid yet",
+                        SecurityTokenInvalidAudienceException => "the token is not meant for this service (audience)",
+                        SecurityTokenInvalidIssuerException => "the token's issuer is not trusted",
+                        SecurityTokenInvalidAlgorithmException or SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException =>
+                            "the token is not signed by a trusted key with an accepted algorithm",
+                        _ => "the token is not valid",
+                    };
+                    context.Response.StatusCode = StatusCodes.Status200OK;
+                    context.Response.ContentType = "application/grpc";
+                    context.Response.Headers["grpc-status"] = ((int)Grpc.Core.StatusCode.Unauthenticated).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    context.Response.Headers["grpc-message"] = Uri.EscapeDataString(reason);
+                    return Task.CompletedTask;
+                },
+            };
         });
         builder.Services.AddAuthorization();
         builder.Services.AddSingleton(new SigningKeyReport(development ? Path.GetFullPath(auth.DevelopmentKeyFile) : null, keys.Count));

@@ -12,6 +12,14 @@ public static class SingleNode
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+        // On a single node the development signing key lives beside the data unless configured elsewhere.
+        if (builder.Configuration["Coordination:Auth:DevelopmentKeyFile"] is null)
+        {
+            var data = builder.Configuration["Coordination:Storage:DataDirectory"] ?? "data";
+            builder.Configuration.AddInMemoryCollection([new("Coordination:Auth:DevelopmentKeyFile", Path.Combine(data, "dev-signing-key.pem"))]);
+        }
+
         builder.AddCoordinationSilo();
         builder.AddCoordinationGateway();
 
