@@ -1,6 +1,11 @@
 using Coordination.Gateway.Security;
 using Coordination.Gateway.Services;
+using System.Security.Claims;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Authentication.Certificate;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -25,14 +30,39 @@ public static class GatewayHosting
 
         var grpc = Hosting.GatewayOptions.Parse(options.GrpcEndpoint, nameof(options.GrpcEndpoint));
         var http = Hosting.GatewayOptions.Parse(options.HttpEndpoint, nameof(options.HttpEndpoint));
+        var tls = builder.Configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions();
+        var serverCertificate = tls.CertificateFile is { } certificateFile
+            ? X509Certificate2.CreateFromPemFile(certificateFile, tls.KeyFile)
+            : null;
+        var companyAuthority = tls.CompanyCertificateAuthorityFile is { } authorityFile
+            ? X509Certificate2.CreateFromPem(File.ReadAllText(authorityFile))
+            : null;
+        if (companyAuthority is not null && serverCertificate is null)
+        {
+            throw new InvalidOperationException($"{TlsOptions.Section}:CompanyCertificateAuthorityFile needs TLS: set {TlsOptions.Section}:CertificateFile too.");
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // gRPC without TLS needs an HTTP/2-only endpoint (no protocol negotiation without ALPN).
-            kestrel.Listen(grpc, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(grpc, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (serverCertificate is not null)
+                {
+                    listen.UseHttps(serverCertificate, https =>
+                    {
+                        // Asked for, not required: police and dashboards use tokens. The certificate
+                        // handler decides whether a presented certificate is trusted.
+                        https.ClientCertificateMode = companyAuthority is null ? ClientCertificateMode.NoCertificate : ClientCertificateMode.AllowCertificate;
+                        https.AllowAnyClientCertificate();
+                    });
+                }
+            });
             kestrel.Listen(http, listen => listen.Protocols = HttpProtocols.Http1);
         });
 
-        builder.AddCoordinationAuthentication();
+        builder.AddCoordinationAuthentication(companyAuthority);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Hosting.ErrorMapping>();
         builder.Services.AddSingleton<CallerRateLimiter>();
@@ -86,7 +116,7 @@ public static class GatewayHosting
     /// only (no "none", no HMAC that a public key could be abused as). Keys come from configuration;
     /// without any, the development key is trusted and the log says so.
     /// </summary>
-    private static void AddCoordinationAuthentication(this WebApplicationBuilder builder)
+    private static void AddCoordinationAuthentication(this WebApplicationBuilder builder, X509Certificate2? companyAuthority)
     {
         var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         var keys = auth.SigningKeyFiles.Select(LoadPublicKey).ToList();
@@ -96,7 +126,15 @@ public static class GatewayHosting
             keys.Add(Api.DevelopmentTokens.LoadOrCreate(auth.DevelopmentKeyFile).SecurityKey);
         }
 
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+        var authentication = builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
+        string[] schemes = [JwtBearerDefaults.AuthenticationScheme];
+        if (companyAuthority is not null)
+        {
+            authentication.AddCompanyCertificates(companyAuthority);
+            schemes = [.. schemes, CertificateAuthenticationDefaults.AuthenticationScheme];
+        }
+
+        authentication.AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;
             jwt.TokenValidationParameters = new TokenValidationParameters
@@ -141,8 +179,53 @@ public static class GatewayHosting
                 },
             };
         });
-        builder.Services.AddAuthorization();
+        builder.Services.AddAuthorization(authorization =>
+            authorization.DefaultPolicy = new AuthorizationPolicyBuilder(schemes).RequireAuthenticatedUser().Build());
         builder.Services.AddSingleton(new SigningKeyReport(development ? Path.GetFullPath(auth.DevelopmentKeyFile) : null, keys.Count));
+    }
+
+    /// <summary>
+    /// Company systems may present a client certificate issued by the configured company authority:
+    /// it stands for a company token (role company, company = the certificate's CN).
+    /// </summary>
+    private static void AddCompanyCertificates(this Microsoft.AspNetCore.Authentication.AuthenticationBuilder authentication, X509Certificate2 authority)
+    {
+        authentication.AddCertificate(certificates =>
+        {
+            certificates.AllowedCertificateTypes = CertificateTypes.Chained;
+            certificates.ChainTrustValidationMode = X509ChainTrustMode.CustomRootTrust;
+            certificates.CustomTrustStore = [authority];
+            certificates.RevocationMode = X509RevocationMode.NoCheck;
+            certificates.ValidateValidityPeriod = true;
+            certificates.Events = new CertificateAuthenticationEvents
+            {
+                OnCertificateValidated = context =>
+                {
+                    var company = context.ClientCertificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
+                    try
+                    {
+                        Domain.Validate.Id(company, "certificate CN");
+                    }
+                    catch (Domain.CoordinationException)
+                    {
+                        context.Fail("the certificate's common name is not a company id");
+                        return Task.CompletedTask;
+                    }
+
+                    context.Principal = new ClaimsPrincipal(new ClaimsIdentity(
+                        [
+                            new Claim("sub", $"certificate:{context.ClientCertificate.Thumbprint}"),
+                            new Claim(Api.TokenClaims.Role, "company"),
+                            new Claim(Api.TokenClaims.Company, company),
+                        ],
+                        context.Scheme.Name,
+                        "sub",
+                        Api.TokenClaims.Role));
+                    context.Success();
+                    return Task.CompletedTask;
+                },
+            };
+        });
     }
 
     private static SecurityKey LoadPublicKey(string path)

@@ -35,3 +35,25 @@ public sealed class LimitsOptions
     /// <summary>How many calls a caller may make at once above the sustained rate.</summary>
     public int Burst { get; set; } = 400;
 }
+
+/// <summary>
+/// Configuration section <c>Coordination:Gateway:Tls</c>: TLS on the gRPC endpoint and, optionally,
+/// client certificates for company systems.
+/// </summary>
+public sealed class TlsOptions
+{
+    public const string Section = "Coordination:Gateway:Tls";
+
+    /// <summary>The server certificate (PEM) and its key; when set, the gRPC endpoint speaks TLS (HTTP/2 over ALPN).</summary>
+    public string? CertificateFile { get; set; }
+
+    public string? KeyFile { get; set; }
+
+    /// <summary>
+    /// PEM file of the certificate authority that issues company-system certificates (needs TLS).
+    /// When set, a company system may authenticate with a client certificate instead of a token:
+    /// the certificate must chain to this authority (and only to it), be valid now, and carry the
+    /// company id as its subject's common name (CN).
+    /// </summary>
+    public string? CompanyCertificateAuthorityFile { get; set; }
+}
