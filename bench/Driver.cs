@@ -1,0 +1,419 @@
+using System.Diagnostics;
+using Coordination.Api.V1;
+using ReferenceData = Coordination.Domain.ReferenceData;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Data.Sqlite;
+using V1 = Coordination.Api.V1;
+
+namespace Coordination.Bench;
+
+/// <summary>Runs every measurement against a fresh system and reports the figures beside their goals.</summary>
+public static class Driver
+{
+    private sealed record Scale(
+        int StatusUnits, int StatusClients, double RoundSeconds, int Pairs,
+        int UnitsPerDistrict, double CapacitySeconds, int[] ClientCounts,
+        int DurablePairs, double DurableSeconds, int DensityUnits, int DensityIncidents);
+
+    private static readonly Scale Full = new(1000, 64, 3, 5, 4200, 5, [1, 16, 64, 256], 3, 3, 100_000, 1000);
+    private static readonly Scale Smoke = new(100, 8, 0.4, 2, 150, 0.6, [1, 16], 2, 0.4, 2_000, 20);
+
+    private static readonly string[] Districts = [.. ReferenceData.Current.Districts.Select(d => d.Id)];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var smoke = args.Contains("--smoke");
+        var json = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault() ?? "bench-results.json";
+        var scale = smoke ? Smoke : Full;
+        var report = new Report();
+        var data = Path.Combine(Path.GetTempPath(), "coordination-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        Console.WriteLine($"Coordination benchmark ({(smoke ? "smoke" : "full")}), {Environment.ProcessorCount} cores, load {Report.Load()}, data in {data}");
+        try
+        {
+            var server = await ServerProcess.StartAsync(data);
+            try
+            {
+                report.Add("start-up", "process start to SERVING, empty store", server.StartupTime.TotalSeconds, "s");
+                await StatusReports(server, scale, report);
+                await RegisterPool(server, scale);
+                var max = await CapacityRequests(server, scale, report);
+                await DurableDecisions(server, scale, report, max);
+                report.Add("fan-out", "change to last of K dashboard viewers", null, "ms", "p99 <= 100 at 1,000", null, "not measurable yet: dashboards (issue 5) are not built");
+                await Density(server, scale, report);
+            }
+            finally
+            {
+                await server.StopAsync();
+                await server.DisposeAsync();
+            }
+
+            var restarted = await ServerProcess.StartAsync(data);
+            report.Add("start-up", $"process start to SERVING, store with {scale.DensityUnits:N0} units", restarted.StartupTime.TotalSeconds, "s");
+            await restarted.StopAsync();
+            await restarted.DisposeAsync();
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(data, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        report.Print();
+        await report.WriteJsonAsync(json, smoke);
+        Console.WriteLine($"\nwritten to {Path.GetFullPath(json)}");
+        return report.Figures.Any(f => f.Value is null && f.Section != "fan-out") ? 1 : 0;
+    }
+
+    /// <summary>Status reports through the gateway against a no-op unary call in the same process, alternately.</summary>
+    private static async Task StatusReports(ServerProcess server, Scale scale, Report report)
+    {
+        const string company = "bench-status";
+        var units = Enumerable.Range(0, scale.StatusUnits).Select(i => $"s{i}").ToArray();
+        var client = server.Company(company);
+        foreach (var chunk in units.Chunk(1000))
+        {
+            await client.RegisterUnitsAsync(new RegisterUnitsRequest
+            {
+                Units = { chunk.Select(u => new V1.UnitRegistration { UnitId = u, Headcount = 2, HomeDistrict = "oslo", Capabilities = { "patrol" } }) },
+            });
+        }
+
+        await Feed(client, units, V1.UnitStatus.Available);
+        var noop = new Noop.Noop.NoopClient(server.Channel);
+
+        // The common case of a control-room feed: the unit's status again (it is still available) with a new position.
+        Task Report(int i) => client.ReportUnitAsync(new UnitReport
+        {
+            UnitId = units[i % units.Length], Status = V1.UnitStatus.Available, Position = new V1.GeoPoint { Latitude = 59.9 + (i % 100 / 10000.0), Longitude = 10.75 },
+        }).ResponseAsync;
+        Task Ping(int i) => noop.PingAsync(new Noop.PingRequest { UnitId = units[i % units.Length] }).ResponseAsync;
+
+        await Closed(server, scale.StatusClients, scale.RoundSeconds / 2, Report); // warm-up
+        await Closed(server, scale.StatusClients, scale.RoundSeconds / 2, Ping);
+        var pairs = new List<(double Report, double Noop, double ReportCpu, double NoopCpu)>();
+        for (var p = 0; p < scale.Pairs; p++)
+        {
+            var a = await Closed(server, scale.StatusClients, scale.RoundSeconds, Report);
+            var b = await Closed(server, scale.StatusClients, scale.RoundSeconds, Ping);
+            pairs.Add((a.Rate, b.Rate, a.CpuMicrosPerCall, b.CpuMicrosPerCall));
+        }
+
+        var ratios = pairs.Select(p => p.Report / p.Noop).Order().ToList();
+        report.Add("status reports", $"ReportUnit throughput ({scale.StatusClients} clients)", Median(pairs.Select(p => p.Report)), "calls/s");
+        report.Add("status reports", "no-op unary throughput, same process", Median(pairs.Select(p => p.Noop)), "calls/s");
+        report.Add("status reports", $"ratio ReportUnit / no-op (median of {pairs.Count} A/B pairs)", Median(ratios), "", ">= 0.6", Median(ratios) >= 0.6,
+            $"range {ratios.First():0.00}-{ratios.Last():0.00}");
+        report.Add("status reports", "server CPU per ReportUnit", Median(pairs.Select(p => p.ReportCpu)), "µs");
+        report.Add("status reports", "server CPU per no-op call", Median(pairs.Select(p => p.NoopCpu)), "µs");
+    }
+
+    /// <summary>Units of companies with framework agreements in every district, available, for capacity requests.</summary>
+    private static async Task RegisterPool(ServerProcess server, Scale scale)
+    {
+        var watch = Stopwatch.StartNew();
+        var directorate = server.Police("bench-directorate");
+        foreach (var district in ReferenceData.Current.Districts)
+        {
+            var company = $"bench-pool-{district.Id}";
+            await directorate.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest { CompanyId = company, Priorities = { V1.Priority.Urgent, V1.Priority.High, V1.Priority.Routine } });
+            var client = server.Company(company);
+            var units = Enumerable.Range(0, scale.UnitsPerDistrict).Select(i => $"p{i}").ToArray();
+            var random = new Random(district.Id.GetHashCode(StringComparison.Ordinal));
+            foreach (var chunk in units.Chunk(1000))
+            {
+                await client.RegisterUnitsAsync(new RegisterUnitsRequest
+                {
+                    Units =
+                    {
+                        chunk.Select(u => new V1.UnitRegistration
+                        {
+                            UnitId = u, Headcount = 1, HomeDistrict = district.Id, Capabilities = { "static-guarding", "patrol" },
+                            Position = new V1.GeoPoint { Latitude = district.Latitude + ((random.NextDouble() - 0.5) / 10), Longitude = district.Longitude + ((random.NextDouble() - 0.5) / 5) },
+                        }),
+                    },
+                });
+            }
+
+            await Feed(client, units, V1.UnitStatus.Available);
+        }
+
+        Console.WriteLine($"  (pool of {scale.UnitsPerDistrict * Districts.Length:N0} available units registered in {watch.Elapsed.TotalSeconds:0.0} s)");
+    }
+
+    /// <summary>Request to fully committed (framework agreements), at the maximum rate and then at fixed fractions of it.</summary>
+    private static async Task<double> CapacityRequests(ServerProcess server, Scale scale, Report report)
+    {
+        var run = 0;
+        async Task<Func<int, Task<bool>>[]> Clients(int count)
+        {
+            run++;
+            var clients = new Func<int, Task<bool>>[count];
+            for (var c = 0; c < count; c++)
+            {
+                var district = ReferenceData.Current.Districts[(c + run) % Districts.Length];
+                var police = server.Police($"bench-police-{c}");
+                var incident = await police.OpenIncidentAsync(new OpenIncidentRequest
+                {
+                    DistrictId = district.Id, RequestId = $"run{run}-client{c}", Title = "Benchmark", Priority = V1.Priority.Urgent,
+                    Location = new V1.GeoPoint { Latitude = district.Latitude, Longitude = district.Longitude },
+                });
+                var id = incident.IncidentId;
+                clients[c] = async i => (await police.RequestCapacityAsync(new RequestCapacityRequest
+                {
+                    IncidentId = id, RequestId = $"r{i}", Capability = "static-guarding", Guards = 1, AllowPartial = true,
+                    Location = new V1.GeoPoint { Latitude = district.Latitude, Longitude = district.Longitude },
+                    Start = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), DurationMinutes = 60,
+                })).Status == V1.RequestStatus.Filled;
+            }
+
+            return clients;
+        }
+
+        var closedClients = await Clients(64);
+        await Closed(server, 64, scale.CapacitySeconds / 2, i => closedClients[i % 64](i + 1_000_000)); // warm-up
+        var maxRun = await Closed(server, 64, scale.CapacitySeconds, i => closedClients[i % 64](i));
+        var max = maxRun.Rate;
+        report.Add("capacity requests", "maximum rate, 64 clients, request to fully committed", max, "req/s");
+
+        foreach (var fraction in new[] { 0.5, 0.8 })
+        {
+            foreach (var count in scale.ClientCounts)
+            {
+                var clients = await Clients(count);
+                var (latencies, unfilled) = await Open(max * fraction, count, scale.CapacitySeconds, clients);
+                var goal = count == 64 ? "p99 <= 50 ms" : "";
+                var p99 = Percentile(latencies, 0.99);
+                report.Add("capacity requests", $"{fraction:P0} of max, {count} clients: p50", Percentile(latencies, 0.5), "ms");
+                report.Add("capacity requests", $"{fraction:P0} of max, {count} clients: p99", p99, "ms", goal, count == 64 ? p99 <= 50 : null,
+                    $"{latencies.Count} requests{(unfilled > 0 ? $", {unfilled} not filled" : "")}");
+            }
+        }
+
+        return max;
+    }
+
+    /// <summary>Commitments made durable per second against a raw single-row commit loop on the same file, alternately.</summary>
+    private static async Task DurableDecisions(ServerProcess server, Scale scale, Report report, double maxRate)
+    {
+        var file = Path.Combine(server.DataDirectory, "coordination.db");
+        await using (var setup = new SqliteConnection($"Data Source={file};Pooling=True;Default Timeout=30"))
+        {
+            await setup.OpenAsync();
+            await using var create = setup.CreateCommand();
+            create.CommandText = "CREATE TABLE IF NOT EXISTS BenchRaw (Id INTEGER PRIMARY KEY, Payload BLOB NOT NULL);";
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var police = Enumerable.Range(0, 16).Select(c => server.Police($"bench-durable-{c}")).ToArray();
+        var incidents = new string[16];
+        for (var c = 0; c < 16; c++)
+        {
+            var district = ReferenceData.Current.Districts[c % Districts.Length];
+            incidents[c] = (await police[c].OpenIncidentAsync(new OpenIncidentRequest
+            {
+                DistrictId = district.Id, RequestId = $"durable-{c}", Title = "Benchmark", Priority = V1.Priority.Urgent,
+                Location = new V1.GeoPoint { Latitude = district.Latitude, Longitude = district.Longitude },
+            })).IncidentId;
+        }
+
+        var pairs = new List<(double Commitments, double Raw)>();
+        var next = 0;
+        for (var p = 0; p < scale.DurablePairs; p++)
+        {
+            var commitments = await Closed(server, 16, scale.DurableSeconds, async i =>
+            {
+                var c = i % 16;
+                var district = ReferenceData.Current.Districts[c % Districts.Length];
+                var request = await police[c].RequestCapacityAsync(new RequestCapacityRequest
+                {
+                    IncidentId = incidents[c], RequestId = $"d{Interlocked.Increment(ref next)}", Capability = "patrol", Guards = 1, AllowPartial = true,
+                    Location = new V1.GeoPoint { Latitude = district.Latitude, Longitude = district.Longitude },
+                    Start = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), DurationMinutes = 60,
+                });
+                return request.Status == V1.RequestStatus.Filled;
+            });
+            var raw = await RawCommits(file, scale.DurableSeconds);
+            pairs.Add((commitments.Rate, raw));
+        }
+
+        var ratios = pairs.Select(p => p.Commitments / p.Raw).Order().ToList();
+        report.Add("durable decisions", "commitments persisted (16 clients)", Median(pairs.Select(p => p.Commitments)), "per s");
+        report.Add("durable decisions", "raw single-row commits, same file and settings", Median(pairs.Select(p => p.Raw)), "per s");
+        report.Add("durable decisions", $"ratio (median of {pairs.Count} A/B pairs)", Median(ratios), "", ">= 0.5", Median(ratios) >= 0.5, $"range {ratios.First():0.00}-{ratios.Last():0.00}");
+    }
+
+    private static async Task<double> RawCommits(string file, double seconds)
+    {
+        await using var connection = new SqliteConnection($"Data Source={file};Pooling=True;Default Timeout=30");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO BenchRaw (Payload) VALUES ($p);";
+        var payload = command.Parameters.Add("$p", SqliteType.Blob);
+        payload.Value = new byte[200];
+        var watch = Stopwatch.StartNew();
+        var rows = 0;
+        while (watch.Elapsed.TotalSeconds < seconds)
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync();
+            await transaction.CommitAsync();
+            rows++;
+        }
+
+        return rows / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Working set after a full GC with the target number of units and incidents in the system.</summary>
+    private static async Task Density(ServerProcess server, Scale scale, Report report)
+    {
+        var registered = scale.StatusUnits + (scale.UnitsPerDistrict * Districts.Length);
+        var missing = Math.Max(0, scale.DensityUnits - registered);
+        var watch = Stopwatch.StartNew();
+        var company = server.Company("bench-density");
+        for (var start = 0; start < missing; start += 1000)
+        {
+            await company.RegisterUnitsAsync(new RegisterUnitsRequest
+            {
+                Units =
+                {
+                    Enumerable.Range(start, Math.Min(1000, missing - start)).Select(i => new V1.UnitRegistration
+                    {
+                        UnitId = $"m{i}", Headcount = 2, HomeDistrict = Districts[i % Districts.Length], Capabilities = { "patrol", "first-aid" },
+                    }),
+                },
+            });
+        }
+
+        var police = server.Police("bench-density-police");
+        for (var i = 0; i < scale.DensityIncidents; i++)
+        {
+            var district = ReferenceData.Current.Districts[i % Districts.Length];
+            await police.OpenIncidentAsync(new OpenIncidentRequest
+            {
+                DistrictId = district.Id, RequestId = $"density-{i}", Title = "Benchmark incident", Priority = V1.Priority.Routine,
+                Location = new V1.GeoPoint { Latitude = district.Latitude, Longitude = district.Longitude },
+            });
+        }
+
+        Console.WriteLine($"  ({missing:N0} more units and {scale.DensityIncidents} incidents in {watch.Elapsed.TotalSeconds:0.0} s)");
+        var (workingSet, heap) = await server.MemoryAfterFullGcAsync();
+        var mib = workingSet / 1024.0 / 1024.0;
+        report.Add("density", $"working set after full GC, {scale.DensityUnits:N0} units + {scale.DensityIncidents:N0} incidents", mib, "MiB", "<= 1024", mib <= 1024,
+            $"managed heap {heap / 1024.0 / 1024.0:0} MiB");
+    }
+
+    private static async Task Feed(CompanyService.CompanyServiceClient client, IEnumerable<string> units, V1.UnitStatus status)
+    {
+        using var feed = client.StreamUnitReports();
+        foreach (var unit in units)
+        {
+            await feed.RequestStream.WriteAsync(new UnitReport { UnitId = unit, Status = status });
+        }
+
+        await feed.RequestStream.CompleteAsync();
+        var summary = await feed;
+        if (summary.Rejected > 0)
+        {
+            throw new InvalidOperationException($"feed rejected {summary.Rejected} reports: {summary.Rejections.FirstOrDefault()}");
+        }
+    }
+
+    /// <summary>A closed loop: each client calls again as soon as its call returns.</summary>
+    private static Task<(double Rate, double CpuMicrosPerCall)> Closed(ServerProcess server, int clients, double seconds, Func<int, Task> call) =>
+        Closed(server, clients, seconds, async i =>
+        {
+            await call(i);
+            return true;
+        });
+
+    /// <summary>A closed loop counting only the calls that did what they were for (a request filled).</summary>
+    private static async Task<(double Rate, double CpuMicrosPerCall)> Closed(ServerProcess server, int clients, double seconds, Func<int, Task<bool>> call)
+    {
+        var calls = 0;
+        var cpu = server.CpuTime;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+        {
+            var i = c;
+            while (watch.Elapsed.TotalSeconds < seconds)
+            {
+                var counted = await call(i);
+                i += clients;
+                if (counted)
+                {
+                    Interlocked.Increment(ref calls);
+                }
+            }
+        }));
+        var elapsed = watch.Elapsed.TotalSeconds;
+        var cpuMicros = (server.CpuTime - cpu).TotalMicroseconds;
+        return (calls / elapsed, cpuMicros / Math.Max(1, calls));
+    }
+
+    /// <summary>
+    /// An open loop at a fixed total rate shared by the clients. Each call is timed from when it was
+    /// due, not from when it was sent, so a stalled server cannot hide its queue.
+    /// </summary>
+    private static async Task<(List<double> LatenciesMs, int Unfilled)> Open(double rate, int clients, double seconds, Func<int, Task<bool>>[] call)
+    {
+        var latencies = new List<double>();
+        var unfilled = 0;
+        var interval = TimeSpan.FromSeconds(clients / rate);
+        var watch = Stopwatch.StartNew();
+        var outstanding = new List<Task>();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+        {
+            var mine = new List<Task>();
+            for (var j = 0; ; j++)
+            {
+                var due = (interval * j) + TimeSpan.FromSeconds(interval.TotalSeconds * c / clients);
+                if (due.TotalSeconds >= seconds)
+                {
+                    break;
+                }
+
+                var wait = due - watch.Elapsed;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait);
+                }
+
+                var index = (j * clients) + c;
+                mine.Add(Task.Run(async () =>
+                {
+                    var filled = await call[c](index);
+                    var latency = (watch.Elapsed - due).TotalMilliseconds;
+                    lock (latencies)
+                    {
+                        latencies.Add(latency);
+                        unfilled += filled ? 0 : 1;
+                    }
+                }));
+            }
+
+            await Task.WhenAll(mine);
+        }));
+        return (latencies, unfilled);
+    }
+
+    private static double Median(IEnumerable<double> values) => Percentile([.. values], 0.5);
+
+    private static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = values.Order().ToList();
+        return sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
+    }
+}

@@ -1,0 +1,35 @@
+using Coordination.Bench.Noop;
+using Coordination.Silo.Hosting;
+using Grpc.Core;
+
+namespace Coordination.Bench;
+
+/// <summary>
+/// The system under test: the single node exactly as `dotnet run --project silo` builds it, plus the
+/// no-op gRPC baseline and a diagnostics endpoint (full GC, then working set) on the HTTP port.
+/// </summary>
+internal static class Server
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var app = SingleNode.Build(args);
+        app.MapGrpcService<NoopService>();
+        app.MapGet("/bench/memory", () =>
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            return Results.Json(new { workingSet = process.WorkingSet64, managedHeap = GC.GetTotalMemory(false) });
+        });
+        await app.RunAsync();
+        return 0;
+    }
+
+    private sealed class NoopService : Noop.Noop.NoopBase
+    {
+        private static readonly PingReply Reply = new();
+
+        public override Task<PingReply> Ping(PingRequest request, ServerCallContext context) => Task.FromResult(Reply);
+    }
+}

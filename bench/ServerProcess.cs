@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Coordination.Api;
+using Coordination.Api.V1;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+
+namespace Coordination.Bench;
+
+/// <summary>The system under test in its own process, so its CPU time and memory are its own.</summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly DevelopmentTokens _tokens;
+    private readonly HttpClient _http;
+
+    private ServerProcess(Process process, string dataDirectory, int grpcPort, int httpPort, TimeSpan startup)
+    {
+        _process = process;
+        DataDirectory = dataDirectory;
+        StartupTime = startup;
+        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}", new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
+        });
+        _tokens = DevelopmentTokens.Load(Path.Combine(dataDirectory, "dev-signing-key.pem"));
+        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+    }
+
+    public string DataDirectory { get; }
+    public TimeSpan StartupTime { get; }
+    public GrpcChannel Channel { get; }
+
+    public static async Task<ServerProcess> StartAsync(string dataDirectory)
+    {
+        var grpcPort = FreePort();
+        var httpPort = FreePort();
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[]
+        {
+            typeof(ServerProcess).Assembly.Location, "serve",
+            $"--Coordination:Gateway:GrpcEndpoint=127.0.0.1:{grpcPort}",
+            $"--Coordination:Gateway:HttpEndpoint=127.0.0.1:{httpPort}",
+            $"--Coordination:Storage:DataDirectory={dataDirectory}",
+            $"--Coordination:Orleans:SiloPort={FreePort()}",
+            $"--Coordination:Orleans:GatewayPort={FreePort()}",
+            // Throughput is measured without per-caller limits in the way; they are measured by the tests.
+            "--Coordination:Limits:RequestsPerSecond=10000000",
+            "--Coordination:Limits:Burst=10000000",
+            "--Logging:LogLevel:Default=Warning",
+        })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var started = Stopwatch.StartNew();
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"  [server] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var probe = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        var health = new Health.HealthClient(probe);
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"the server exited with {process.ExitCode} while starting");
+            }
+
+            try
+            {
+                if ((await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2))).Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                {
+                    break;
+                }
+            }
+            catch (RpcException)
+            {
+            }
+
+            if (started.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                throw new TimeoutException("the server did not start within 5 minutes");
+            }
+
+            await Task.Delay(20);
+        }
+
+        return new ServerProcess(process, dataDirectory, grpcPort, httpPort, started.Elapsed);
+    }
+
+    public CallInvoker As(string token) => Channel.Intercept(metadata =>
+    {
+        metadata.Add("authorization", $"Bearer {token}");
+        return metadata;
+    });
+
+    public CompanyService.CompanyServiceClient Company(string companyId) => new(As(_tokens.Mint($"{companyId}-room", "company", company: companyId)));
+
+    public PoliceService.PoliceServiceClient Police(string subject) => new(As(_tokens.Mint(subject, "police", national: true)));
+
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    public async Task<(long WorkingSet, long ManagedHeap)> MemoryAfterFullGcAsync()
+    {
+        using var reply = JsonDocument.Parse(await _http.GetStringAsync("/bench/memory"));
+        return (reply.RootElement.GetProperty("workingSet").GetInt64(), reply.RootElement.GetProperty("managedHeap").GetInt64());
+    }
+
+    /// <summary>SIGTERM, as an operator would stop it, and wait for a clean exit.</summary>
+    public async Task StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        _http.Dispose();
+        _tokens.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
