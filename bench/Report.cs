@@ -13,6 +13,8 @@ internal sealed class Report
 
     public void Add(string section, string name, double? value, string unit, string goal = "", bool? met = null, string note = "")
     {
+        // A figure that could not be computed (no samples) is reported as missing, never as a number.
+        value = value is { } v && double.IsFinite(v) ? v : null;
         var figure = new Figure(section, name, value, unit, goal, met, note, Load());
         _figures.Add(figure);
         Console.WriteLine($"  {name,-58} {Format(value),12} {unit,-10} {goal,-14} {(met is null ? "" : met.Value ? "met" : "MISSED"),-7} {note}");

@@ -22,6 +22,7 @@ public sealed class AuditTests
             await company.RegisterUnitsAsync(Register("vaktpartner", UnitAt("v1", 2, "sor-vest", 58.97, 5.73, "patrol")));
             await company.ReportUnitAsync(Report("vaktpartner", "v1", UnitStatus.Available));
             await company.ReportUnitAsync(new UnitReport { UnitId = "v1", Position = new GeoPoint { Latitude = 58.96, Longitude = 5.72 } }); // heartbeat: not a command
+            await company.ReportUnitAsync(Report("vaktpartner", "v1", UnitStatus.Available)); // the same status again: not a command either
             await directorate.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest { CompanyId = "vaktpartner", Priorities = { Priority.High } });
             var incident = await police.OpenIncidentAsync(Incident("sor-vest", "audit-1"));
             incidentId = incident.IncidentId;

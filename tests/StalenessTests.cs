@@ -22,7 +22,7 @@ public sealed class StalenessTests(ShortStalenessCluster fixture) : IClassFixtur
         await fixture.Grains.GetGrain<ICompanyGrain>(company).RegisterUnits(null, [new UnitRegistration("u1", 6, ["first-aid"], "nordland", null)]);
         var unit = fixture.Grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(company, "u1"));
 
-        var fresh = await unit.ReportStatus(UnitStatus.Available, null);
+        var fresh = (await unit.ReportStatus(UnitStatus.Available, null)).Unit;
         Assert.True(fresh.CountedAvailable);
         Assert.Equal(6, (await district.GetCapacity()).AvailableGuards);
 

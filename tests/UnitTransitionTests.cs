@@ -43,8 +43,9 @@ public sealed class UnitTransitionTests(ClusterFixture fixture)
 
         if (allowed)
         {
-            var view = await unit.ReportStatus(to, null);
-            Assert.Equal(to, view.Status);
+            var outcome = await unit.ReportStatus(to, null);
+            Assert.Equal(to, outcome.Unit.Status);
+            Assert.Equal(from != to, outcome.Changed);
         }
         else
         {

@@ -13,7 +13,7 @@ public interface IGuardUnitGrain : IGrainWithStringKey
 
     /// <summary>A status report from the company. Durable before it returns.</summary>
     [Alias("ReportStatus")]
-    Task<UnitView> ReportStatus(UnitStatus status, GeoPoint? position);
+    Task<StatusReportOutcome> ReportStatus(UnitStatus status, GeoPoint? position);
 
     /// <summary>A heartbeat, with or without a position. Kept in memory and flushed on a timer.</summary>
     [Alias("Ping")]

@@ -65,6 +65,10 @@ public sealed record UnitContribution(
     [property: Id(8)] GeoPoint? Position = null,
     [property: Id(9)] bool OnYieldingExercise = false);
 
+/// <summary>A status report's result: the unit as it now is, and whether this report changed its status.</summary>
+[GenerateSerializer, Immutable, Alias("coordination.StatusReportOutcome")]
+public sealed record StatusReportOutcome([property: Id(0)] UnitView Unit, [property: Id(1)] bool Changed);
+
 [GenerateSerializer, Immutable, Alias("coordination.RegistrationOutcome")]
 public sealed record RegistrationOutcome([property: Id(0)] int Created, [property: Id(1)] int Updated);
 

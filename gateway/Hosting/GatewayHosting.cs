@@ -137,6 +137,8 @@ public static class GatewayHosting
         authentication.AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;
+            jwt.TokenHandlers.Clear();
+            jwt.TokenHandlers.Add(new CachingTokenHandler());
             jwt.TokenValidationParameters = new TokenValidationParameters
             {
                 ValidIssuer = auth.Issuer,

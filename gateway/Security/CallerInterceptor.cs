@@ -15,8 +15,8 @@ namespace Coordination.Gateway.Security;
 /// </summary>
 internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter audit, TimeProvider time) : Interceptor
 {
-    // Calls that change something. Reads are not audited; a ReportUnit without a status is a
-    // heartbeat and is not a command either.
+    // Calls that change something. Reads are not audited; a ReportUnit that changes no status (a
+    // heartbeat, a position, or the status repeated) is not a command either, unless it is refused.
     private static readonly HashSet<string> Commands =
     [
         "/coordination.v1.CompanyService/RegisterUnits",
@@ -47,7 +47,11 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
         try
         {
             var response = await continuation(request, context);
-            await Audit(caller, context, request as IMessage, "OK", null);
+            if (response is not UnitReportAck { Changed: false })
+            {
+                await Audit(caller, context, request as IMessage, "OK", null);
+            }
+
             return response;
         }
         catch (Exception e)

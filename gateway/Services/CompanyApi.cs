@@ -23,8 +23,8 @@ internal sealed class CompanyApi(IGrainFactory grains, CallerRateLimiter limiter
 
     public override async Task<Proto.UnitReportAck> ReportUnit(Proto.UnitReport request, ServerCallContext context)
     {
-        var (view, durable) = await Apply(Company(context, request.CompanyId), request);
-        return new Proto.UnitReportAck { Unit = view.ToApi(), Durable = durable };
+        var (view, durable, changed) = await Apply(Company(context, request.CompanyId), request);
+        return new Proto.UnitReportAck { Unit = view.ToApi(), Durable = durable, Changed = changed };
     }
 
     public override async Task<Proto.UnitReportFeedSummary> StreamUnitReports(IAsyncStreamReader<Proto.UnitReport> requestStream, ServerCallContext context)
@@ -160,7 +160,7 @@ internal sealed class CompanyApi(IGrainFactory grains, CallerRateLimiter limiter
     private static string Company(ServerCallContext context, string requested) =>
         Validate.Id(context.Caller().OwnCompany(requested), "company_id");
 
-    private async Task<(UnitView View, bool Durable)> Apply(string companyId, Proto.UnitReport report)
+    private async Task<(UnitView View, bool Durable, bool Changed)> Apply(string companyId, Proto.UnitReport report)
     {
         var unitId = Validate.Id(report.UnitId, "unit_id");
         var status = report.Status.ToDomain("status");
@@ -169,10 +169,10 @@ internal sealed class CompanyApi(IGrainFactory grains, CallerRateLimiter limiter
         return status switch
         {
             // Progress on an assignment goes through its incident, which keeps the record of it.
-            UnitStatus.EnRoute => (await Progress(companyId, unitId, AssignmentProgress.EnRoute), true),
-            UnitStatus.OnScene => (await Progress(companyId, unitId, AssignmentProgress.OnScene), true),
-            { } s => (await unit.ReportStatus(s, position), true),
-            null => (await unit.Ping(position), false),
+            UnitStatus.EnRoute => (await Progress(companyId, unitId, AssignmentProgress.EnRoute), true, true),
+            UnitStatus.OnScene => (await Progress(companyId, unitId, AssignmentProgress.OnScene), true, true),
+            { } s => await unit.ReportStatus(s, position) is var outcome ? (outcome.Unit, true, outcome.Changed) : default,
+            null => (await unit.Ping(position), false, false),
         };
     }
 

@@ -75,7 +75,7 @@ internal sealed class GuardUnitGrain(
         return View();
     }
 
-    public async Task<UnitView> ReportStatus(UnitStatus status, GeoPoint? position)
+    public async Task<StatusReportOutcome> ReportStatus(UnitStatus status, GeoPoint? position)
     {
         EnsureRegistered();
         if (!UnitTransitions.IsAllowed(S.Status, status, TransitionActor.Company))
@@ -84,7 +84,8 @@ internal sealed class GuardUnitGrain(
         }
 
         Heartbeat(position);
-        if (status != S.Status)
+        var changed = status != S.Status;
+        if (changed)
         {
             S.Status = status;
             S.StatusChangedAt = Now;
@@ -93,7 +94,7 @@ internal sealed class GuardUnitGrain(
 
         await TellDistrict();
         Rearm();
-        return View();
+        return new StatusReportOutcome(View(), changed);
     }
 
     public async Task<UnitView> Ping(GeoPoint? position)

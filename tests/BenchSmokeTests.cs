@@ -1,0 +1,35 @@
+using System.Text.Json;
+using Coordination.Bench;
+
+namespace Coordination.Tests;
+
+/// <summary>
+/// The benchmark harness at toy scale, so it cannot rot: every figure must be produced. The values
+/// themselves are not judged here (timed assertions on a shared machine would be noise); the full
+/// run and BENCHMARKS.md are where they are read.
+/// </summary>
+public sealed class BenchSmokeTests
+{
+    [Fact]
+    public async Task The_benchmark_produces_every_figure_in_smoke_mode()
+    {
+        using var output = new TempDirectory();
+        var json = Path.Combine(output.Path, "smoke.json");
+
+        var code = await Driver.RunAsync(["--smoke", "--json", json]);
+
+        Assert.Equal(0, code);
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var figures = document.RootElement.GetProperty("figures").EnumerateArray()
+            .Select(f => (Section: f.GetProperty("Section").GetString()!, Name: f.GetProperty("Name").GetString()!, Value: f.GetProperty("Value")))
+            .ToList();
+        Assert.Equal(["start-up", "status reports", "capacity requests", "durable decisions", "fan-out", "density"], figures.Select(f => f.Section).Distinct());
+        Assert.All(figures.Where(f => f.Section != "fan-out"), f =>
+        {
+            Assert.Equal(JsonValueKind.Number, f.Value.ValueKind);
+            Assert.True(f.Value.GetDouble() > 0, $"{f.Section}: {f.Name} = {f.Value}");
+        });
+        Assert.Contains(figures, f => f.Name.StartsWith("ratio ReportUnit / no-op", StringComparison.Ordinal));
+        Assert.Contains(figures, f => f.Name.Contains("store with", StringComparison.Ordinal));
+    }
+}
