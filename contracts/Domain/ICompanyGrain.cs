@@ -40,12 +40,13 @@ public interface ICompanyGrain : IGrainWithStringKey
     [Alias("UnitKeysIn"), AlwaysInterleave]
     Task<IReadOnlyList<string>> UnitKeysIn(string districtId);
 
-    /// <summary>
-    /// An incident offers work. Returns true when a framework agreement covers the priority: the
-    /// incident then commits the suggested units itself, and the offer never waits in the inbox.
-    /// </summary>
+    /// <summary>Whether a framework agreement covers this priority: the incident then commits the company's units itself.</summary>
+    [Alias("CommitsAutomatically"), ReadOnly, AlwaysInterleave]
+    Task<bool> CommitsAutomatically(Priority priority);
+
+    /// <summary>An incident offers work the company answers by hand: it waits in the inbox (and reaches watchers) until answered.</summary>
     [Alias("ReceiveOffer")]
-    Task<bool> ReceiveOffer(OfferNotice offer);
+    Task ReceiveOffer(OfferNotice offer);
 
     /// <summary>An offer was answered, expired or withdrawn: it leaves the inbox.</summary>
     [Alias("OfferClosed"), OneWay]

@@ -6,7 +6,7 @@ using Microsoft.Data.Sqlite;
 namespace Coordination.Silo.Audit;
 
 /// <summary>The audit log's rows in the SQLite file, appended in one transaction per batch.</summary>
-public sealed class SqliteAuditStore(StorageOptions storage)
+public sealed class SqliteAuditStore(StorageOptions storage, SqliteWriteGate gate)
 {
     public async Task<AuditEntry?> LastAsync()
     {
@@ -17,7 +17,9 @@ public sealed class SqliteAuditStore(StorageOptions storage)
         return await reader.ReadAsync() ? Read(reader) : null;
     }
 
-    public async Task AppendAsync(IReadOnlyList<AuditEntry> entries)
+    public Task AppendAsync(IReadOnlyList<AuditEntry> entries) => gate.RunAsync(() => AppendNowAsync(entries));
+
+    private async Task AppendNowAsync(IReadOnlyList<AuditEntry> entries)
     {
         await using var connection = await OpenAsync();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();

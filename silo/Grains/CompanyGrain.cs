@@ -99,13 +99,10 @@ internal sealed class CompanyGrain(
     public Task<IReadOnlyList<string>> UnitKeysIn(string districtId) =>
         Task.FromResult<IReadOnlyList<string>>([.. S.Units.Where(u => u.Value == districtId).Select(u => UnitKey.Of(CompanyId, u.Key))]);
 
-    public async Task<bool> ReceiveOffer(OfferNotice offer)
-    {
-        if (S.FrameworkAgreements.Contains(offer.Priority))
-        {
-            return true;
-        }
+    public Task<bool> CommitsAutomatically(Priority priority) => Task.FromResult(S.FrameworkAgreements.Contains(priority));
 
+    public async Task ReceiveOffer(OfferNotice offer)
+    {
         if (!S.Inbox.ContainsKey(offer.OfferId))
         {
             S.Inbox[offer.OfferId] = offer;
@@ -113,7 +110,6 @@ internal sealed class CompanyGrain(
         }
 
         Notify(offer);
-        return false;
     }
 
     public async Task OfferClosed(string offerId, OfferStatus status)

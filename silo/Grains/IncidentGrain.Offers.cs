@@ -37,6 +37,7 @@ internal sealed partial class IncidentGrain
         }
 
         await Settle(request);
+        await SaveIfChanged();
         ArmForDeadlines();
     }
 
@@ -88,7 +89,7 @@ internal sealed partial class IncidentGrain
                     Deadline = Now + offerOptions.Value.DeadlineFor(Opening.Priority),
                 };
                 request.Offers.Add(offer);
-                await Save();
+                _unsaved = true;
                 return offer;
             }
         }
@@ -96,22 +97,34 @@ internal sealed partial class IncidentGrain
         return null;
     }
 
-    /// <summary>Gives the offer to its company; a framework agreement answers at once and the incident commits the suggested units.</summary>
+    /// <summary>
+    /// A framework agreement answers at once: the incident commits the suggested units itself (the
+    /// offer and the intent written in one go). Otherwise the offer is written, then given to the
+    /// company; if that fails it is re-sent later, and the company keeps one copy per offer id.
+    /// </summary>
     private async Task Deliver(CapacityRequestState request, OfferState offer)
     {
-        var automatic = await GrainFactory.GetGrain<ICompanyGrain>(offer.CompanyId).ReceiveOffer(Notice(request, offer));
-        offer.Delivered = true;
-        offer.Automatic = automatic;
-        Record(TimelineKind.Offered, "system", automatic ? "framework agreement" : null, request, offer.OfferId, offer.CompanyId,
-            [.. offer.SuggestedUnits.Select(k => UnitKey.Parse(k).UnitId)], offer.Guards);
-        if (automatic)
+        var company = GrainFactory.GetGrain<ICompanyGrain>(offer.CompanyId);
+        if (!offer.Delivered && await company.CommitsAutomatically(Opening.Priority))
         {
+            offer.Automatic = true;
+            offer.Delivered = true;
+            Record(TimelineKind.Offered, "system", "framework agreement", request, offer.OfferId, offer.CompanyId,
+                [.. offer.SuggestedUnits.Select(k => UnitKey.Parse(k).UnitId)], offer.Guards);
             await Commit(request, offer, new CommitIntent("automatic", offer.SuggestedUnits, $"framework-agreement:{offer.CompanyId}", AllOrNothing: false));
+            return;
         }
-        else
+
+        if (!S.TimelineTail.Any(e => e.Kind == TimelineKind.Offered && e.OfferId == offer.OfferId))
         {
-            await Save();
+            Record(TimelineKind.Offered, "system", null, request, offer.OfferId, offer.CompanyId,
+                [.. offer.SuggestedUnits.Select(k => UnitKey.Parse(k).UnitId)], offer.Guards);
         }
+
+        await SaveIfChanged();
+        await company.ReceiveOffer(Notice(request, offer));
+        offer.Delivered = true;
+        _unsaved = true;
     }
 
     public async Task<OfferView> AnswerOffer(string offerId, OfferAnswer answer)
@@ -265,6 +278,8 @@ internal sealed partial class IncidentGrain
         }
 
         await Task.WhenAll(undo.Select(k => Unit(k).Release(offer.OfferId)));
+
+        // The outcome is written with the step that ends the command (re-driving the intent is harmless).
         foreach (var (key, view) in kept)
         {
             request.Assignments.Add(new AssignmentState { UnitKey = key, Guards = view.Headcount, OfferId = offer.OfferId, CommittedAt = Now, Until = request.End });
@@ -285,7 +300,6 @@ internal sealed partial class IncidentGrain
             Record(TimelineKind.Withdrawn, "system", offer.Reason, request, offer.OfferId, offer.CompanyId);
         }
 
-        await Save();
         if (!offer.Automatic)
         {
             GrainFactory.GetGrain<ICompanyGrain>(offer.CompanyId).OfferClosed(offer.OfferId, offer.Status).Ignore();
@@ -352,8 +366,6 @@ internal sealed partial class IncidentGrain
                 ? $"only {committed} of {request.Command.Guards} guards could be found and partial fill is not allowed"
                 : "no available units with this capability", request, guards: request.Command.Guards);
         }
-
-        await Save();
     }
 
     private void Withdraw(CapacityRequestState request, string actor, string reason)
@@ -427,6 +439,7 @@ internal sealed partial class IncidentGrain
             await Allocate(request);
         }
 
+        await SaveIfChanged();
         ArmForDeadlines();
     }
 

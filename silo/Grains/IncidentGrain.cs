@@ -70,10 +70,10 @@ internal sealed partial class IncidentGrain(
         }
         else
         {
+            // Written together with its first offer (or its settling), not on its own: one write fewer per request.
             request = new CapacityRequestState { Command = command, End = command.Start + command.Duration };
             S.Requests.Add(request);
             Record(TimelineKind.Requested, command.Actor, null, request, guards: command.Guards);
-            await Save();
         }
 
         // A retry also resumes allocation if the first attempt was cut short.
@@ -270,9 +270,24 @@ internal sealed partial class IncidentGrain(
 
     private void Record(
         TimelineKind kind, string actor, string? reason, CapacityRequestState? request = null, string? offerId = null,
-        string? companyId = null, string[]? units = null, int guards = 0) =>
+        string? companyId = null, string[]? units = null, int guards = 0)
+    {
         S.TimelineTail.Add(new TimelineEvent(
             S.NextSequence++, Now, kind, actor, reason, request?.Command.RequestId, offerId, companyId, units ?? [], guards));
+        _unsaved = true;
+    }
+
+    // Changes not yet written. Steps that must be durable before the next call out save at once;
+    // the rest is written with the step that ends the command.
+    private bool _unsaved;
+
+    private async Task SaveIfChanged()
+    {
+        if (_unsaved)
+        {
+            await Save();
+        }
+    }
 
     /// <summary>
     /// Writes the state. A full timeline tail is sealed into a page first: if the silo stops between
@@ -288,6 +303,7 @@ internal sealed partial class IncidentGrain(
         }
 
         await state.WriteStateAsync();
+        _unsaved = false;
     }
 
     private RequestView View(CapacityRequestState r) => new(

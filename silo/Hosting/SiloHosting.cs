@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Serialization;
+using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 
 namespace Coordination.Silo.Hosting;
@@ -59,25 +60,24 @@ public static class SiloHosting
     /// <summary>The grain storage every grain uses, with Orleans' own version-tolerant binary format.</summary>
     public static ISiloBuilder AddCoordinationStorage(this ISiloBuilder silo, StorageOptions storage)
     {
-        silo.AddAdoNetGrainStorage(StorageNames.Grains, o =>
-        {
-            switch (storage.Provider)
-            {
-                case StorageProvider.Sqlite:
-                    // "System.Data.SQLite" is the invariant the provider knows; it loads Microsoft.Data.Sqlite.
-                    o.Invariant = "System.Data.SQLite";
-                    o.ConnectionString = storage.SqliteConnectionString;
-                    break;
-            }
-        });
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(StorageNames.Grains)
-            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+            .Configure<Serializer>((o, serializer) =>
+            {
+                // "System.Data.SQLite" is the invariant the provider knows; it loads Microsoft.Data.Sqlite.
+                o.Invariant = "System.Data.SQLite";
+                o.ConnectionString = storage.SqliteConnectionString;
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            });
 
         if (storage.Provider == StorageProvider.Sqlite)
         {
+            // Orleans' ADO.NET storage, with its writes taken one at a time (see SqliteWriteGate).
+            silo.Services.AddSingleton<SqliteWriteGate>();
+            silo.Services.AddGrainStorage(StorageNames.Grains, (sp, name) =>
+                new GatedGrainStorage(AdoNetGrainStorageFactory.Create(sp, name), sp.GetRequiredService<SqliteWriteGate>()));
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
                 new SqliteSchemaInitializer(storage, sp.GetRequiredService<ILogger<SqliteSchemaInitializer>>()));
-            silo.Services.AddSingleton(new Audit.SqliteAuditStore(storage));
+            silo.Services.AddSingleton(sp => new Audit.SqliteAuditStore(storage, sp.GetRequiredService<SqliteWriteGate>()));
         }
 
         return silo;

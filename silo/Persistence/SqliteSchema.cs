@@ -24,13 +24,16 @@ public static class SqliteSchema
         Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
         Execute(connection, "CREATE TABLE IF NOT EXISTS CoordinationSchema (Version INTEGER NOT NULL PRIMARY KEY, Script TEXT NOT NULL, AppliedOn TEXT NOT NULL);");
 
-        using (var current = connection.CreateCommand())
+        // One transaction that takes the write lock first (BEGIN IMMEDIATE): when several silos start
+        // on one file at once, one applies the scripts and the others then find them applied.
+        using (var transaction = connection.BeginTransaction(deferred: false))
         {
+            using var current = connection.CreateCommand();
+            current.Transaction = transaction;
             current.CommandText = "SELECT IFNULL(MAX(Version), 0) FROM CoordinationSchema;";
             var applied = Convert.ToInt32(current.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
             foreach (var (version, name, sql) in Scripts().Where(s => s.Version > applied))
             {
-                using var transaction = connection.BeginTransaction();
                 Execute(connection, sql, transaction);
                 using var record = connection.CreateCommand();
                 record.Transaction = transaction;
@@ -38,9 +41,10 @@ public static class SqliteSchema
                 record.Parameters.AddWithValue("$v", version);
                 record.Parameters.AddWithValue("$s", name);
                 record.ExecuteNonQuery();
-                transaction.Commit();
                 logger.LogInformation("Applied database script {Script}", name);
             }
+
+            transaction.Commit();
         }
 
         logger.LogInformation("{State} SQLite database at {File}", fresh ? "Created" : "Opened", options.SqliteFile);
