@@ -28,6 +28,15 @@ public static class Commands
           units     [--company ID]
           capacity  --district ID [--neighbours] | --national
           licence   --company ID --licence valid|suspended|revoked [--reason TEXT]
+          agreement --company ID --priorities urgent,high,routine   (framework agreement; empty ends it)
+          open      --district ID --request-id ID --title TEXT --lat X --lon Y [--priority urgent|high|routine] [--exercise]
+          request   --incident ID --request-id ID --capability C --guards N --lat X --lon Y [--hours 6] [--partial] [--neighbours]
+          incident  --incident ID                                   requests, offers, assignments and timeline
+          offers    [--seconds 5]                                   the company's offers as they come
+          answer    --offer ID (--commit u1,u2 | --decline REASON) [--answer-id ID]
+          progress  --unit ID --progress en-route|on-scene|returned
+          release   --incident ID [--units company/unit,...]
+          close     --incident ID [--reason TEXT]
           districts
           capabilities
         """;
@@ -160,6 +169,128 @@ public static class Commands
                     await output.WriteLineAsync($"{licence.CompanyId}: licence {licence.Licence}, {licence.Units} units");
                     break;
 
+                case "agreement":
+                    var agreement = await police.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest
+                    {
+                        CompanyId = options.Require("company"),
+                        Priorities = { (options.Get("priorities") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => Enum.Parse<Priority>(p, ignoreCase: true)) },
+                    });
+                    await output.WriteLineAsync($"{agreement.CompanyId}: framework agreement for {string.Join(", ", agreement.FrameworkAgreements)}");
+                    break;
+
+                case "open":
+                    var opened = await police.OpenIncidentAsync(new OpenIncidentRequest
+                    {
+                        DistrictId = options.Require("district"),
+                        RequestId = options.Require("request-id"),
+                        Title = options.Require("title"),
+                        Location = options.Position() ?? throw new ArgumentException("--lat and --lon are required"),
+                        Priority = Enum.Parse<Priority>(options.Get("priority") ?? "high", ignoreCase: true),
+                        Exercise = options.Has("exercise"),
+                    });
+                    await output.WriteLineAsync($"{opened.IncidentId} {opened.Status} {opened.Priority}{(opened.Exercise ? " EXERCISE" : "")}");
+                    break;
+
+                case "request":
+                    var requested = await police.RequestCapacityAsync(new RequestCapacityRequest
+                    {
+                        IncidentId = options.Require("incident"),
+                        RequestId = options.Require("request-id"),
+                        Capability = options.Require("capability"),
+                        Guards = int.Parse(options.Require("guards"), CultureInfo.InvariantCulture),
+                        Location = options.Position() ?? throw new ArgumentException("--lat and --lon are required"),
+                        Start = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+                        DurationMinutes = (int)(double.Parse(options.Get("hours") ?? "6", CultureInfo.InvariantCulture) * 60),
+                        AllowPartial = options.Has("partial"),
+                        AllowNeighbours = options.Has("neighbours"),
+                    });
+                    await WriteRequest(output, requested);
+                    break;
+
+                case "incident":
+                    var incident = await police.GetIncidentAsync(new GetIncidentRequest { IncidentId = options.Require("incident") });
+                    await output.WriteLineAsync($"{incident.IncidentId} {incident.Status} {incident.Priority}{(incident.Exercise ? " EXERCISE" : "")}: {incident.Title}");
+                    foreach (var r in incident.Requests)
+                    {
+                        await WriteRequest(output, r);
+                    }
+
+                    foreach (var e in incident.Timeline)
+                    {
+                        await output.WriteLineAsync($"  {e.Sequence,4} {e.At.ToDateTimeOffset():HH:mm:ss} {e.Kind,-13} {e.Actor,-32} {e.RequestId} {e.CompanyId} {string.Join(",", e.UnitIds)} {e.Reason}");
+                    }
+
+                    break;
+
+                case "offers":
+                    using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(double.Parse(options.Get("seconds") ?? "5", CultureInfo.InvariantCulture))))
+                    using (var watch = company.WatchOffers(new WatchOffersRequest { CompanyId = options.Get("company") ?? "" }, cancellationToken: timeout.Token))
+                    {
+                        try
+                        {
+                            await foreach (var e in watch.ResponseStream.ReadAllAsync(timeout.Token))
+                            {
+                                await output.WriteLineAsync($"{e.Kind,-12} {e.Offer.OfferId} {e.Offer.Status} {e.Offer.Guards} x {e.Offer.Capability} in {e.Offer.DistrictId}{(e.Offer.Exercise ? " EXERCISE" : "")}, answer by {e.Offer.Deadline.ToDateTimeOffset():HH:mm:ss}, suggested {string.Join(",", e.Offer.SuggestedUnitIds)}");
+                            }
+                        }
+                        catch (Exception e) when (e is OperationCanceledException || (e is RpcException rpc && rpc.StatusCode == StatusCode.Cancelled))
+                        {
+                        }
+                    }
+
+                    break;
+
+                case "answer":
+                    var answer = new AnswerOfferRequest
+                    {
+                        CompanyId = options.Get("company") ?? "",
+                        OfferId = options.Require("offer"),
+                        AnswerId = options.Get("answer-id") ?? Guid.NewGuid().ToString("N"),
+                    };
+                    if (options.Get("decline") is { } reason)
+                    {
+                        answer.Decline = new Decline { Reason = reason };
+                    }
+                    else
+                    {
+                        answer.Commit = new CommitUnits { UnitIds = { options.Require("commit").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) } };
+                    }
+
+                    var answered = await company.AnswerOfferAsync(answer);
+                    await output.WriteLineAsync($"{answered.OfferId} {answered.Status} {answered.CommittedGuards} guards");
+                    break;
+
+                case "progress":
+                    var moved = await company.ReportAssignmentProgressAsync(new AssignmentProgressRequest
+                    {
+                        CompanyId = options.Get("company") ?? "",
+                        UnitId = options.Require("unit"),
+                        Progress = Enum.Parse<AssignmentProgress>(options.Require("progress").Replace("-", "", StringComparison.Ordinal), ignoreCase: true),
+                    });
+                    await output.WriteLineAsync(Describe(moved.Unit));
+                    break;
+
+                case "release":
+                    var releasing = new ReleaseUnitsRequest { IncidentId = options.Require("incident"), Reason = options.Get("reason") ?? "" };
+                    foreach (var unit in (options.Get("units") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        var slash = unit.IndexOf('/');
+                        releasing.Units.Add(new ReleaseUnitsRequest.Types.UnitRef { CompanyId = unit[..Math.Max(0, slash)], UnitId = unit[(slash + 1)..] });
+                    }
+
+                    var afterRelease = await police.ReleaseUnitsAsync(releasing);
+                    foreach (var r in afterRelease.Requests)
+                    {
+                        await WriteRequest(output, r);
+                    }
+
+                    break;
+
+                case "close":
+                    var closed = await police.CloseIncidentAsync(new CloseIncidentRequest { IncidentId = options.Require("incident"), Reason = options.Get("reason") ?? "" });
+                    await output.WriteLineAsync($"{closed.IncidentId} {closed.Status}");
+                    break;
+
                 case "districts":
                     foreach (var district in (await police.ListDistrictsAsync(new ListDistrictsRequest())).Districts)
                     {
@@ -216,6 +347,20 @@ public static class Commands
         var hours = double.Parse(options.Get("hours") ?? "12", CultureInfo.InvariantCulture);
         output.WriteLine(signer.Mint(subject, role, districts, options.Has("national"), company, TimeSpan.FromHours(hours)));
         return Task.FromResult(0);
+    }
+
+    private static async Task WriteRequest(TextWriter output, CapacityRequest r)
+    {
+        await output.WriteLineAsync($"request {r.RequestId}: {r.Status} {r.CommittedGuards}/{r.Guards} guards committed, {r.OfferedGuards} offered ({r.Capability})");
+        foreach (var o in r.Offers)
+        {
+            await output.WriteLineAsync($"  offer {o.OfferId} to {o.CompanyId}: {o.Guards} guards, {o.Status}{(o.Automatic ? " (framework agreement)" : "")} {o.Reason}");
+        }
+
+        foreach (var a in r.Assignments)
+        {
+            await output.WriteLineAsync($"  unit {a.CompanyId}/{a.UnitId}: {a.Guards} guards, {a.Status}");
+        }
     }
 
     private static UnitStatus ParseStatus(string value) =>

@@ -32,6 +32,35 @@ public sealed class CliTests(NodeFixture fixture)
     }
 
     [Fact]
+    public async Task An_incident_from_the_command_line_request_offer_answer_progress_close()
+    {
+        var company = Ids.Company("cli-inc");
+        var control = await MintToken("--role", "company", "--company", company);
+        var police = await MintToken("--role", "police", "--districts", "sor-ost");
+        await Coord(control, "register", "--unit", "f1", "--headcount", "2", "--district", "sor-ost", "--capabilities", "first-aid", "--lat", "59.27", "--lon", "10.41");
+        await Coord(control, "report", "--unit", "f1", "--status", "available");
+
+        var opened = await Coord(police, "open", "--district", "sor-ost", "--request-id", $"cli-{Guid.NewGuid():N}"[..16], "--title", "Festival", "--lat", "59.27", "--lon", "10.41");
+        var incident = opened.Output.Split(' ')[0];
+        var requested = await Coord(police, "request", "--incident", incident, "--request-id", "r1", "--capability", "first-aid", "--guards", "2", "--lat", "59.27", "--lon", "10.41");
+        var offer = requested.Output.Split('\n').Single(l => l.TrimStart().StartsWith("offer ", StringComparison.Ordinal)).Trim().Split(' ')[1];
+        var watched = await Coord(control, "offers", "--seconds", "1");
+        var answered = await Coord(control, "answer", "--offer", offer, "--commit", "f1");
+        var moving = await Coord(control, "progress", "--unit", "f1", "--progress", "en-route");
+        var shown = await Coord(police, "incident", "--incident", incident);
+        var closed = await Coord(police, "close", "--incident", incident);
+
+        Assert.Equal(0, opened.Code);
+        Assert.Contains("request r1: Seeking 0/2 guards committed, 2 offered", requested.Output);
+        Assert.Contains($"{offer} Pending 2 x first-aid in sor-ost", watched.Output);
+        Assert.Equal($"{offer} Committed 2 guards", answered.Output.Trim());
+        Assert.Contains("EnRoute", moving.Output);
+        Assert.Contains("request r1: Filled 2/2 guards committed", shown.Output);
+        Assert.Contains("EnRoute", shown.Output);
+        Assert.Equal($"{incident} Closed", closed.Output.Trim());
+    }
+
+    [Fact]
     public async Task A_bad_argument_names_the_field_and_exits_with_one()
     {
         var control = await MintToken("--role", "company", "--company", Ids.Company("cli"));

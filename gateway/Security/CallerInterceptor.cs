@@ -122,11 +122,28 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
             return null;
         }
 
-        var caller = CallerResolution.FromClaims(user);
+        // The same token always resolves to the same caller: remember it rather than re-read the claims per call.
+        var authorization = context.RequestHeaders.GetValue("authorization");
+        var caller = authorization is null
+            ? CallerResolution.FromClaims(user)
+            : _callers.TryGetValue(authorization, out var known) ? known : Remember(authorization, CallerResolution.FromClaims(user));
         context.SetCaller(caller);
         limiter.Take(caller);
         RequestContext.Set(CallerContext.CallerKey, caller);
         RequestContext.Set(CallerContext.EntryKey, true);
+        return caller;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Caller> _callers = new(StringComparer.Ordinal);
+
+    private Caller Remember(string authorization, Caller caller)
+    {
+        if (_callers.Count > 10_000)
+        {
+            _callers.Clear();
+        }
+
+        _callers[authorization] = caller;
         return caller;
     }
 
