@@ -52,7 +52,15 @@ public static class Commands
 
         if (options.Command == "token")
         {
-            return await MintAsync(options, output, error);
+            try
+            {
+                return await MintAsync(options, output, error);
+            }
+            catch (Exception e) when (e is FileNotFoundException or ArgumentException)
+            {
+                await error.WriteLineAsync(e.Message);
+                return 2;
+            }
         }
 
         if (options.Command == "audit" && options.Argument == "verify")
