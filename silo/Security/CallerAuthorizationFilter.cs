@@ -45,7 +45,7 @@ internal sealed class CallerAuthorizationFilter : IIncomingGrainCallFilter
             },
             nameof(IDistrictGrain) => method is nameof(IDistrictGrain.GetCapacity) or nameof(IDistrictGrain.ListIncidents)
                 && (caller.Role == CallerRole.Police || (caller.Role == CallerRole.Viewer && caller.Covers(key))),
-            nameof(INationalGrain) => method == nameof(INationalGrain.GetCapacity) && caller.Role is CallerRole.Police or CallerRole.Viewer,
+            nameof(INationalGrain) => method == nameof(INationalGrain.GetCapacity) && (caller.Role == CallerRole.Police || caller is { Role: CallerRole.Viewer, National: true }),
             nameof(IAuditLogGrain) => method == nameof(IAuditLogGrain.Read) && caller is { Role: CallerRole.Police, National: true },
             _ => false,
         };
