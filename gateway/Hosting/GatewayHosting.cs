@@ -68,6 +68,7 @@ public static class GatewayHosting
         builder.Services.AddSingleton<CallerRateLimiter>();
         builder.Services.AddSingleton<CallerInterceptor>();
         builder.Services.AddSingleton<AuditWriter>();
+        builder.Services.AddSingleton<DashboardHub>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddGrpc(grpcOptions =>
         {
@@ -95,6 +96,7 @@ public static class GatewayHosting
         // Nothing of the public API answers without a valid token; health stays open.
         app.MapGrpcService<CompanyApi>().RequireAuthorization();
         app.MapGrpcService<PoliceApi>().RequireAuthorization();
+        app.MapGrpcService<DashboardApi>().RequireAuthorization();
         app.MapGrpcHealthChecksService();
         app.MapHealthChecks("/healthz");
         var reflection = app.Services.GetRequiredService<IOptions<Hosting.GatewayOptions>>().Value.Reflection;

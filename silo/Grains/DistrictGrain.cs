@@ -36,6 +36,7 @@ internal sealed class DistrictGrain(
     private const int MaxCandidates = 200;
 
     private readonly CapacityTally _tally = new();
+    private readonly FiguresWatchers _watchers = new(time);
     private bool _changedSinceReport = true;
     private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
 
@@ -153,14 +154,34 @@ internal sealed class DistrictGrain(
 
     public Task<CapacityFigures> GetCapacity() => Task.FromResult(_tally.Figures(DistrictId, time.GetUtcNow()));
 
+    public Task<FiguresUpdate> Watch(IFiguresObserver observer)
+    {
+        _watchers.Watch(observer);
+        return Task.FromResult(new FiguresUpdate(_watchers.Version, _tally.Figures(DistrictId, time.GetUtcNow())));
+    }
+
+    public Task Unwatch(IFiguresObserver observer)
+    {
+        _watchers.Unwatch(observer);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>At most every 250 ms, and only when something changed: the nation and the dashboards hear of it.</summary>
     private Task ReportToNation(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (_changedSinceReport || now - _lastReport >= NationalRefreshInterval)
+        var changed = _changedSinceReport;
+        if (changed || now - _lastReport >= NationalRefreshInterval)
         {
             _changedSinceReport = false;
             _lastReport = now;
-            return GrainFactory.GetGrain<INationalGrain>(INationalGrain.Key).Report(_tally.Figures(DistrictId, now));
+            var figures = _tally.Figures(DistrictId, now);
+            if (changed)
+            {
+                _watchers.Changed(figures);
+            }
+
+            return GrainFactory.GetGrain<INationalGrain>(INationalGrain.Key).Report(figures);
         }
 
         return Task.CompletedTask;

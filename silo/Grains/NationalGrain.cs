@@ -8,7 +8,11 @@ namespace Coordination.Silo.Grains;
 /// </summary>
 internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
 {
+    private static readonly TimeSpan NotifyInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly Dictionary<string, CapacityFigures> _districts = new(StringComparer.Ordinal);
+    private readonly FiguresWatchers _watchers = new(time);
+    private bool _changed;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -17,7 +21,34 @@ internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
         {
             Keep(f);
         }
+
+        this.RegisterGrainTimer(NotifyWatchers, new GrainTimerCreationOptions(NotifyInterval, NotifyInterval) { KeepAlive = true });
     }
+
+    public Task<FiguresUpdate> Watch(IFiguresObserver observer)
+    {
+        _watchers.Watch(observer);
+        return Task.FromResult(new FiguresUpdate(_watchers.Version, Sum()));
+    }
+
+    public Task Unwatch(IFiguresObserver observer)
+    {
+        _watchers.Unwatch(observer);
+        return Task.CompletedTask;
+    }
+
+    private Task NotifyWatchers(CancellationToken cancellationToken)
+    {
+        if (_changed)
+        {
+            _changed = false;
+            _watchers.Changed(Sum());
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private CapacityFigures Sum() => CapacityFigures.Sum([.. _districts.Values], time.GetUtcNow());
 
     public Task Report(CapacityFigures district)
     {
@@ -25,14 +56,19 @@ internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
         return Task.CompletedTask;
     }
 
-    public Task<CapacityFigures> GetCapacity() =>
-        Task.FromResult(CapacityFigures.Sum([.. _districts.Values], time.GetUtcNow()));
+    public Task<CapacityFigures> GetCapacity() => Task.FromResult(Sum());
+
+    private static bool SameCounts(CapacityFigures a, CapacityFigures b) =>
+        a.RegisteredUnits == b.RegisteredUnits && a.StaleUnits == b.StaleUnits && a.AvailableGuards == b.AvailableGuards
+        && a.ByCapability.SequenceEqual(b.ByCapability) && a.ByStatus.SequenceEqual(b.ByStatus);
 
     private void Keep(CapacityFigures figures)
     {
         var id = figures.Districts[0];
         if (!_districts.TryGetValue(id, out var held) || held.AsOf <= figures.AsOf)
         {
+            // A district's periodic refresh repeats its figures: only a real difference is news for dashboards.
+            _changed |= held is null || !SameCounts(held, figures);
             _districts[id] = figures;
         }
     }

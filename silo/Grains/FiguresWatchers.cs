@@ -1,0 +1,43 @@
+using Coordination.Domain;
+
+namespace Coordination.Silo.Grains;
+
+/// <summary>
+/// The dashboard watchers of one grain's figures and the version of what they were last told.
+/// Watchers renew themselves; one that has not renewed within three minutes is dropped (its
+/// gateway is gone). Notifications are one-way, so a slow gateway never holds up the grain.
+/// </summary>
+internal sealed class FiguresWatchers(TimeProvider time)
+{
+    private static readonly TimeSpan Expiry = TimeSpan.FromMinutes(3);
+
+    private readonly Dictionary<IFiguresObserver, DateTimeOffset> _watchers = [];
+
+    // The epoch makes versions from an earlier activation (before a restart) never match a new one.
+    private readonly string _epoch = Guid.NewGuid().ToString("N")[..8];
+    private long _counter;
+
+    public string Version => $"{_epoch}-{_counter}";
+
+    public void Watch(IFiguresObserver observer) => _watchers[observer] = time.GetUtcNow();
+
+    public void Unwatch(IFiguresObserver observer) => _watchers.Remove(observer);
+
+    /// <summary>A new version of the figures: every watcher is told.</summary>
+    public void Changed(CapacityFigures figures)
+    {
+        _counter++;
+        var update = new FiguresUpdate(Version, figures);
+        var now = time.GetUtcNow();
+        foreach (var (watcher, renewed) in _watchers.ToList())
+        {
+            if (now - renewed > Expiry)
+            {
+                _watchers.Remove(watcher);
+                continue;
+            }
+
+            watcher.OnFigures(update).Ignore();
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using Coordination.Api.V1;
+using Coordination.Gateway.Services;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+using static Coordination.Tests.Infrastructure.ApiBuilders;
+
+namespace Coordination.Tests;
+
+public sealed class DashboardNode : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+
+    public RunningNode Node { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Node = await RunningNode.StartAsync(_data.Path);
+
+    public async Task DisposeAsync()
+    {
+        await Node.DisposeAsync();
+        _data.Dispose();
+    }
+}
+
+/// <summary>Dashboards stream live figures: fast, resumable, shared, and never held up by a slow viewer.</summary>
+public sealed class DashboardTests(DashboardNode fixture) : IClassFixture<DashboardNode>
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
+
+    private RunningNode Node => fixture.Node;
+
+    private DashboardHub Hub => Node.Services.GetRequiredService<DashboardHub>();
+
+    [Fact]
+    public async Task A_district_watcher_sees_a_status_change_and_a_reconnect_with_its_version_misses_nothing_and_repeats_nothing()
+    {
+        var viewer = Dashboard(Node.Channel, Node.Tokens.Viewer("innlandet"));
+        using var watch = viewer.WatchDistrict(new WatchDistrictRequest { DistrictId = "innlandet" });
+        var snapshot = await Next(watch);
+
+        await Node.Company.RegisterUnitsAsync(Register("dash-co", Unit("d1", 3, "innlandet", "patrol")));
+        await Node.Company.ReportUnitAsync(Report("dash-co", "d1", UnitStatus.Available));
+        var update = await NextWhere(watch, u => u.Capacity.AvailableGuards == snapshot.Capacity.AvailableGuards + 3);
+        Assert.NotEqual(snapshot.Version, update.Version);
+
+        // Reconnecting with the version last seen: nothing is repeated...
+        using var resumed = viewer.WatchDistrict(new WatchDistrictRequest { DistrictId = "innlandet", AfterVersion = update.Version });
+        var early = resumed.ResponseStream.MoveNext(CancellationToken.None);
+        Assert.False(await Task.WhenAny(early, Task.Delay(700)) == early, "a resumed stream repeated the picture it already had");
+
+        // ...and the next change arrives.
+        await Node.Company.ReportUnitAsync(Report("dash-co", "d1", UnitStatus.OutOfService));
+        Assert.True(await early.WaitAsync(Bound));
+        Assert.Equal(snapshot.Capacity.AvailableGuards, resumed.ResponseStream.Current.Capacity.AvailableGuards);
+
+        // A stale version gets the current picture at once.
+        using var stale = viewer.WatchDistrict(new WatchDistrictRequest { DistrictId = "innlandet", AfterVersion = snapshot.Version });
+        Assert.Equal(resumed.ResponseStream.Current.Version, (await Next(stale)).Version);
+    }
+
+    [Fact]
+    public async Task Five_hundred_watchers_on_one_gateway_share_one_subscription_and_all_receive_an_update()
+    {
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{Node.GrpcPort}", new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+        });
+        var viewer = Dashboard(channel, Node.Tokens.Viewer("more-og-romsdal"));
+        var before = Hub.Viewers;
+        var watches = Enumerable.Range(0, 500).Select(_ => viewer.WatchDistrict(new WatchDistrictRequest { DistrictId = "more-og-romsdal" })).ToList();
+        try
+        {
+            var snapshots = await Task.WhenAll(watches.Select(Next));
+            Assert.Equal(before + 500, Hub.Viewers);
+
+            await Node.Company.RegisterUnitsAsync(Register("dash-500", Unit("m1", 2, "more-og-romsdal", "escort")));
+            await Node.Company.ReportUnitAsync(Report("dash-500", "m1", UnitStatus.Available));
+            var updates = await Task.WhenAll(watches.Select((w, i) => NextWhere(w, u => u.Capacity.AvailableGuards == snapshots[i].Capacity.AvailableGuards + 2)));
+
+            Assert.Equal(500, updates.Length);
+            Assert.Single(updates.Select(u => u.Version).Distinct());
+        }
+        finally
+        {
+            watches.ForEach(w => w.Dispose());
+        }
+
+        Assert.True(await Eventually.Holds(() => Task.FromResult(Hub.Viewers == before)), $"{Hub.Viewers} viewers left attached");
+    }
+
+    [Fact]
+    public async Task A_watcher_that_stops_reading_does_not_delay_the_others_and_is_let_go_when_its_stream_ends()
+    {
+        var viewer = Dashboard(Node.Channel, Node.Tokens.Viewer("vest"));
+        var slow = viewer.WatchDistrict(new WatchDistrictRequest { DistrictId = "vest" });
+        using var brisk = viewer.WatchDistrict(new WatchDistrictRequest { DistrictId = "vest" });
+        await Next(slow); // and then never reads again
+        var start = await Next(brisk);
+        var before = Hub.Viewers;
+
+        await Node.Company.RegisterUnitsAsync(Register("dash-slow", Unit("v1", 1, "vest", "patrol"), Unit("v2", 1, "vest", "patrol"), Unit("v3", 1, "vest", "patrol")));
+        foreach (var (unit, expected) in new[] { ("v1", 1), ("v2", 2), ("v3", 3) })
+        {
+            await Node.Company.ReportUnitAsync(Report("dash-slow", unit, UnitStatus.Available));
+            await NextWhere(brisk, u => u.Capacity.AvailableGuards == start.Capacity.AvailableGuards + expected);
+        }
+
+        slow.Dispose();
+        Assert.True(await Eventually.Holds(() => Task.FromResult(Hub.Viewers == before - 1)), $"{Hub.Viewers} viewers, expected {before - 1}");
+    }
+
+    [Fact]
+    public async Task Dashboards_are_read_within_scope_only()
+    {
+        var company = Dashboard(Node.Channel, Node.Tokens.Company("dash-co"));
+        var osloViewer = Dashboard(Node.Channel, Node.Tokens.Viewer("oslo"));
+
+        var asCompany = await Assert.ThrowsAsync<RpcException>(() => Next(company.WatchDistrict(new WatchDistrictRequest { DistrictId = "oslo" })));
+        var otherDistrict = await Assert.ThrowsAsync<RpcException>(() => Next(osloViewer.WatchDistrict(new WatchDistrictRequest { DistrictId = "vest" })));
+        var national = await Assert.ThrowsAsync<RpcException>(() => Next(osloViewer.WatchNational(new WatchNationalRequest())));
+        var nationalViewer = await Next(Dashboard(Node.Channel, Node.Tokens.Viewer()).WatchNational(new WatchNationalRequest()));
+
+        Assert.Equal(StatusCode.PermissionDenied, asCompany.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, otherDistrict.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, national.StatusCode);
+        Assert.Equal(12, nationalViewer.Capacity.Districts.Count);
+    }
+
+    private static DashboardService.DashboardServiceClient Dashboard(GrpcChannel channel, string token) =>
+        new(channel.Intercept(TestTokens.Bearer(token)));
+
+    private static async Task<CapacityUpdate> Next(AsyncServerStreamingCall<CapacityUpdate> watch)
+    {
+        using var timeout = new CancellationTokenSource(Bound);
+        Assert.True(await watch.ResponseStream.MoveNext(timeout.Token), "the stream ended");
+        return watch.ResponseStream.Current;
+    }
+
+    private static async Task<CapacityUpdate> NextWhere(AsyncServerStreamingCall<CapacityUpdate> watch, Func<CapacityUpdate, bool> wanted)
+    {
+        using var timeout = new CancellationTokenSource(Bound);
+        while (await watch.ResponseStream.MoveNext(timeout.Token))
+        {
+            if (wanted(watch.ResponseStream.Current))
+            {
+                return watch.ResponseStream.Current;
+            }
+        }
+
+        throw new InvalidOperationException("the stream ended");
+    }
+}
