@@ -103,6 +103,13 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public CompanyService.CompanyServiceClient Company(string companyId) => new(As(_tokens.Mint($"{companyId}-room", "company", company: companyId)));
 
+    public CallInvoker ViewerOn(GrpcChannel channel, string district) =>
+        channel.Intercept(metadata =>
+        {
+            metadata.Add("authorization", $"Bearer {_tokens.Mint("bench-dashboard", "viewer", [district])}");
+            return metadata;
+        });
+
     public PoliceService.PoliceServiceClient Police(string subject) => new(As(_tokens.Mint(subject, "police", national: true)));
 
     public TimeSpan CpuTime

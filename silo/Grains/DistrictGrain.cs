@@ -25,6 +25,9 @@ internal sealed class DistrictGrain(
     TimeProvider time,
     ILogger<DistrictGrain> logger) : Grain, IDistrictGrain
 {
+    // Dashboards are told at most this often; a burst of status changes costs them one picture.
+    private static readonly TimeSpan DashboardInterval = TimeSpan.FromMilliseconds(50);
+
     // The national view is told at most this often, so a burst of status changes costs it one message.
     private static readonly TimeSpan NationalReportInterval = TimeSpan.FromMilliseconds(250);
 
@@ -38,6 +41,7 @@ internal sealed class DistrictGrain(
     private readonly CapacityTally _tally = new();
     private readonly FiguresWatchers _watchers = new(time);
     private bool _changedSinceReport = true;
+    private bool _changedSinceNotify;
     private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
 
     private string DistrictId => this.GetPrimaryKeyString();
@@ -67,7 +71,7 @@ internal sealed class DistrictGrain(
             logger.LogInformation("District {District} rebuilt its figures from {Units} units in {Elapsed}", DistrictId, units, time.GetElapsedTime(started));
         }
 
-        this.RegisterGrainTimer(ReportToNation, new GrainTimerCreationOptions(TimeSpan.Zero, NationalReportInterval) { KeepAlive = true });
+        this.RegisterGrainTimer(ReportChanges, new GrainTimerCreationOptions(TimeSpan.Zero, DashboardInterval) { KeepAlive = true });
 
         // Open incidents hold offer deadlines in their state; waking them re-arms their timers.
         foreach (var incident in state.State.OpenIncidents)
@@ -148,7 +152,9 @@ internal sealed class DistrictGrain(
 
     public Task Apply(UnitContribution contribution)
     {
-        _changedSinceReport |= _tally.Apply(contribution);
+        var changed = _tally.Apply(contribution);
+        _changedSinceReport |= changed;
+        _changedSinceNotify |= changed;
         return Task.CompletedTask;
     }
 
@@ -166,22 +172,26 @@ internal sealed class DistrictGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>At most every 250 ms, and only when something changed: the nation and the dashboards hear of it.</summary>
-    private Task ReportToNation(CancellationToken cancellationToken)
+    /// <summary>
+    /// Only when something changed: dashboards hear of it within 50 ms, the national view within
+    /// 250 ms (and every 30 s regardless, so a lost one-way report heals on its own).
+    /// </summary>
+    private Task ReportChanges(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var changed = _changedSinceReport;
-        if (changed || now - _lastReport >= NationalRefreshInterval)
+        CapacityFigures? figures = null;
+        if (_changedSinceNotify)
+        {
+            _changedSinceNotify = false;
+            figures = _tally.Figures(DistrictId, now);
+            _watchers.Changed(figures);
+        }
+
+        if ((_changedSinceReport && now - _lastReport >= NationalReportInterval) || now - _lastReport >= NationalRefreshInterval)
         {
             _changedSinceReport = false;
             _lastReport = now;
-            var figures = _tally.Figures(DistrictId, now);
-            if (changed)
-            {
-                _watchers.Changed(figures);
-            }
-
-            return GrainFactory.GetGrain<INationalGrain>(INationalGrain.Key).Report(figures);
+            return GrainFactory.GetGrain<INationalGrain>(INationalGrain.Key).Report(figures ?? _tally.Figures(DistrictId, now));
         }
 
         return Task.CompletedTask;

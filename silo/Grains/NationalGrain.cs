@@ -8,7 +8,7 @@ namespace Coordination.Silo.Grains;
 /// </summary>
 internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
 {
-    private static readonly TimeSpan NotifyInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan NotifyInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly Dictionary<string, CapacityFigures> _districts = new(StringComparer.Ordinal);
     private readonly FiguresWatchers _watchers = new(time);
