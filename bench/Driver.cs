@@ -326,7 +326,7 @@ public static class Driver
                 var p99 = Percentile(lastArrivals, 0.99);
                 report.Add("fan-out", $"change to last of {k:N0} viewers: p50", Percentile(lastArrivals, 0.5), "ms");
                 report.Add("fan-out", $"change to last of {k:N0} viewers: p99", p99, "ms", goal, k == 1000 ? p99 <= 100 : null,
-                    $"{lastArrivals.Count} changes; districts tell dashboards at most every 250 ms");
+                    $"{lastArrivals.Count} changes; districts tell dashboards at most every 50 ms");
             }
             finally
             {
