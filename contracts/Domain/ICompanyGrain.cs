@@ -30,9 +30,6 @@ public interface ICompanyGrain : IGrainWithStringKey
     [Alias("SetLicence")]
     Task<CompanyView> SetLicence(LicenceStatus licence, string? reason);
 
-    [Alias("IsLicensed"), ReadOnly, AlwaysInterleave]
-    Task<bool> IsLicensed();
-
     /// <summary>
     /// The company's unit keys homed in a district. Interleaves because a district rebuilding its
     /// figures calls it while this company may itself be waiting on that district's enrolment.

@@ -94,8 +94,6 @@ internal sealed class CompanyGrain(
         return View();
     }
 
-    public Task<bool> IsLicensed() => Task.FromResult(Licensed);
-
     public Task<IReadOnlyList<string>> UnitKeysIn(string districtId) =>
         Task.FromResult<IReadOnlyList<string>>([.. S.Units.Where(u => u.Value == districtId).Select(u => UnitKey.Of(CompanyId, u.Key))]);
 
