@@ -8,20 +8,8 @@ using static Coordination.Tests.Infrastructure.ApiBuilders;
 
 namespace Coordination.Tests;
 
-public sealed class DashboardNode : IAsyncLifetime
-{
-    private readonly TempDirectory _data = new();
-
-    public RunningNode Node { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Node = await RunningNode.StartAsync(_data.Path);
-
-    public async Task DisposeAsync()
-    {
-        await Node.DisposeAsync();
-        _data.Dispose();
-    }
-}
+/// <summary>A node of its own, so the viewer counts are only these tests' viewers.</summary>
+public sealed class DashboardNode : NodeFixture;
 
 /// <summary>Dashboards stream live figures: fast, resumable, shared, and never held up by a slow viewer.</summary>
 public sealed class DashboardTests(DashboardNode fixture) : IClassFixture<DashboardNode>

@@ -4,20 +4,7 @@ using static Coordination.Tests.Infrastructure.ApiBuilders;
 namespace Coordination.Tests;
 
 /// <summary>A node of its own, so the only units in the south are the ones these tests register.</summary>
-public sealed class MutualAidNode : IAsyncLifetime
-{
-    private readonly TempDirectory _data = new();
-
-    public RunningNode Node { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Node = await RunningNode.StartAsync(_data.Path);
-
-    public async Task DisposeAsync()
-    {
-        await Node.DisposeAsync();
-        _data.Dispose();
-    }
-}
+public sealed class MutualAidNode : NodeFixture;
 
 /// <summary>Neighbouring districts lend only when asked, and never below their protected reserve.</summary>
 public sealed class MutualAidTests(MutualAidNode fixture) : IClassFixture<MutualAidNode>

@@ -8,20 +8,10 @@ using static Coordination.Tests.Infrastructure.ApiBuilders;
 namespace Coordination.Tests;
 
 /// <summary>A node of its own with tight limits: 20 calls per second per caller, bursts of 40.</summary>
-public sealed class GuardedNodeFixture : IAsyncLifetime
+public sealed class GuardedNodeFixture : NodeFixture
 {
-    private readonly TempDirectory _data = new();
-
-    public RunningNode Node { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Node = await RunningNode.StartAsync(_data.Path,
-        "--Coordination:Limits:RequestsPerSecond=20", "--Coordination:Limits:Burst=40", "--Coordination:Limits:MaxMessageBytes=262144");
-
-    public async Task DisposeAsync()
-    {
-        await Node.DisposeAsync();
-        _data.Dispose();
-    }
+    protected override string[] Settings =>
+        ["--Coordination:Limits:RequestsPerSecond=20", "--Coordination:Limits:Burst=40", "--Coordination:Limits:MaxMessageBytes=262144"];
 }
 
 /// <summary>

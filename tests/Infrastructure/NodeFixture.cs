@@ -79,14 +79,20 @@ public sealed class RunningNode : IAsyncDisposable
     }
 }
 
-/// <summary>One running node shared by the tests of a collection; each test uses its own company ids.</summary>
-public sealed class NodeFixture : IAsyncLifetime
+/// <summary>
+/// One running node shared by the tests of a collection or class, in a data folder of its own; each
+/// test uses its own company ids. Derived fixtures give a node of their own, with their own settings.
+/// </summary>
+public class NodeFixture : IAsyncLifetime
 {
     private readonly TempDirectory _data = new();
 
     public RunningNode Node { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Node = await RunningNode.StartAsync(_data.Path);
+    /// <summary>Extra command-line settings for this node.</summary>
+    protected virtual string[] Settings => [];
+
+    public async Task InitializeAsync() => Node = await RunningNode.StartAsync(_data.Path, Settings);
 
     public async Task DisposeAsync()
     {
@@ -105,22 +111,11 @@ public sealed class NodeCollection : ICollectionFixture<NodeFixture>
 /// A node of its own for incident tests, so no other test's units receive their offers. Urgent
 /// offers expire after two seconds here; high and routine ones keep their production deadlines.
 /// </summary>
-public sealed class IncidentNodeFixture : IAsyncLifetime
+public sealed class IncidentNodeFixture : NodeFixture
 {
     public static readonly TimeSpan UrgentDeadline = TimeSpan.FromSeconds(2);
 
-    private readonly TempDirectory _data = new();
-
-    public RunningNode Node { get; private set; } = null!;
-
-    public async Task InitializeAsync() =>
-        Node = await RunningNode.StartAsync(_data.Path, $"--Coordination:Offers:UrgentDeadline={UrgentDeadline}");
-
-    public async Task DisposeAsync()
-    {
-        await Node.DisposeAsync();
-        _data.Dispose();
-    }
+    protected override string[] Settings => [$"--Coordination:Offers:UrgentDeadline={UrgentDeadline}"];
 }
 
 [CollectionDefinition(Name)]
