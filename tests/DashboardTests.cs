@@ -99,6 +99,44 @@ public sealed class DashboardTests(DashboardNode fixture) : IClassFixture<Dashbo
     }
 
     [Fact]
+    public async Task An_incident_watcher_sees_its_request_filled_and_its_timeline_grow()
+    {
+        await Node.Company.RegisterUnitsAsync(Register("dash-auto", Unit("o1", 2, "ost", "event-guidance")));
+        await Node.Police.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest { CompanyId = "dash-auto", Priorities = { Priority.High } });
+        await Node.Company.ReportUnitAsync(Report("dash-auto", "o1", UnitStatus.Available));
+        var incident = (await Node.Police.OpenIncidentAsync(Incident("ost", "dash-incident"))).IncidentId;
+        var viewer = Dashboard(Node.Channel, Node.Tokens.Viewer("ost"));
+
+        using var watch = viewer.WatchIncident(new WatchIncidentRequest { IncidentId = incident });
+        Assert.True(await watch.ResponseStream.MoveNext(new CancellationTokenSource(Bound).Token));
+        var opened = watch.ResponseStream.Current;
+        Assert.Empty(opened.Incident.Requests);
+
+        await Node.Police.RequestCapacityAsync(Capacity(incident, "r1", "event-guidance", 2, at: new GeoPoint { Latitude = 59.72, Longitude = 10.84 }));
+        using var timeout = new CancellationTokenSource(Bound);
+        IncidentUpdate? filled = null;
+        while (await watch.ResponseStream.MoveNext(timeout.Token))
+        {
+            if (watch.ResponseStream.Current.Incident.Requests.SingleOrDefault()?.Status == RequestStatus.Filled)
+            {
+                filled = watch.ResponseStream.Current;
+                break;
+            }
+        }
+
+        Assert.NotNull(filled);
+        Assert.NotEqual(opened.Version, filled.Version);
+        Assert.Contains(filled.Incident.Timeline, e => e.Kind == TimelineKind.Committed && e.CompanyId == "dash-auto");
+
+        var unknown = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            using var none = Dashboard(Node.Channel, Node.Tokens.Viewer("ost")).WatchIncident(new WatchIncidentRequest { IncidentId = "ost.never-opened" });
+            await none.ResponseStream.MoveNext(CancellationToken.None);
+        });
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task Dashboards_are_read_within_scope_only()
     {
         var company = Dashboard(Node.Channel, Node.Tokens.Company("dash-co"));

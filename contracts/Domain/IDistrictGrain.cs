@@ -5,7 +5,7 @@ namespace Coordination.Domain;
 /// contribution only when what they add changes; positions and heartbeats never reach it.
 /// </summary>
 [Alias("coordination.IDistrictGrain")]
-public interface IDistrictGrain : IGrainWithStringKey, IFiguresSource
+public interface IDistrictGrain : IGrainWithStringKey, IDashboardSource
 {
     /// <summary>Records that a company has units homed here, so the figures can be rebuilt after a restart. Durable.</summary>
     [Alias("EnrollCompany")]
@@ -39,7 +39,7 @@ public interface IDistrictGrain : IGrainWithStringKey, IFiguresSource
 
 /// <summary>The national view (key: "no"): the sum of the 12 districts, updated by them at a bounded rate.</summary>
 [Alias("coordination.INationalGrain")]
-public interface INationalGrain : IGrainWithStringKey, IFiguresSource
+public interface INationalGrain : IGrainWithStringKey, IDashboardSource
 {
     public const string Key = "no";
 

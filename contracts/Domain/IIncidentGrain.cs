@@ -6,7 +6,7 @@ namespace Coordination.Domain;
 /// lives here. Every command is idempotent: a retry with the same ids returns the first result.
 /// </summary>
 [Alias("coordination.IIncidentGrain")]
-public interface IIncidentGrain : IGrainWithStringKey
+public interface IIncidentGrain : IGrainWithStringKey, IDashboardSource
 {
     [Alias("Open")]
     Task<IncidentView> Open(OpenIncident command);

@@ -12,18 +12,26 @@ internal sealed class DashboardApi(IGrainFactory grains, DashboardHub hub) : Pro
     {
         var district = Validate.District(request.DistrictId, "district_id");
         context.Caller().CapacityReader([district], national: false);
-        return Stream($"district:{district}", () => grains.GetGrain<IDistrictGrain>(district), Proto.CapacityScope.District, request.AfterVersion, responseStream, context);
+        return Stream($"district:{district}", () => grains.GetGrain<IDistrictGrain>(district), u => Figures(u, Proto.CapacityScope.District), request.AfterVersion, responseStream, context);
     }
 
     public override Task WatchNational(Proto.WatchNationalRequest request, IServerStreamWriter<Proto.CapacityUpdate> responseStream, ServerCallContext context)
     {
         context.Caller().CapacityReader([], national: true);
-        return Stream("national", () => grains.GetGrain<INationalGrain>(INationalGrain.Key), Proto.CapacityScope.National, request.AfterVersion, responseStream, context);
+        return Stream("national", () => grains.GetGrain<INationalGrain>(INationalGrain.Key), u => Figures(u, Proto.CapacityScope.National), request.AfterVersion, responseStream, context);
     }
 
-    private async Task Stream(
-        string topic, Func<IFiguresSource> source, Proto.CapacityScope scope, string afterVersion,
-        IServerStreamWriter<Proto.CapacityUpdate> responseStream, ServerCallContext context)
+    public override Task WatchIncident(Proto.WatchIncidentRequest request, IServerStreamWriter<Proto.IncidentUpdate> responseStream, ServerCallContext context)
+    {
+        var incidentId = Validate.IncidentId(request.IncidentId, "incident_id");
+        context.Caller().ReaderOf(IncidentIds.District(incidentId));
+        return Stream($"incident:{incidentId}", () => grains.GetGrain<IIncidentGrain>(incidentId),
+            u => new Proto.IncidentUpdate { Version = u.Version, Incident = u.Incident!.ToApi() }, request.AfterVersion, responseStream, context);
+    }
+
+    private async Task Stream<TMessage>(
+        string topic, Func<IDashboardSource> source, Func<DashboardUpdate, TMessage> toApi, string afterVersion,
+        IServerStreamWriter<TMessage> responseStream, ServerCallContext context)
     {
         await using var viewer = await hub.JoinAsync(topic, source);
         var last = viewer.Current;
@@ -31,7 +39,7 @@ internal sealed class DashboardApi(IGrainFactory grains, DashboardHub hub) : Pro
         // A client that reconnects with the version it last saw is not sent the same picture again.
         if (last.Version != afterVersion)
         {
-            await responseStream.WriteAsync(ToApi(last, scope), context.CancellationToken);
+            await responseStream.WriteAsync(toApi(last), context.CancellationToken);
         }
 
         try
@@ -44,7 +52,7 @@ internal sealed class DashboardApi(IGrainFactory grains, DashboardHub hub) : Pro
                 }
 
                 last = update;
-                await responseStream.WriteAsync(ToApi(update, scope), context.CancellationToken);
+                await responseStream.WriteAsync(toApi(update), context.CancellationToken);
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
@@ -53,6 +61,6 @@ internal sealed class DashboardApi(IGrainFactory grains, DashboardHub hub) : Pro
         }
     }
 
-    private static Proto.CapacityUpdate ToApi(FiguresUpdate update, Proto.CapacityScope scope) =>
-        new() { Version = update.Version, Capacity = update.Figures.ToApi(scope) };
+    private static Proto.CapacityUpdate Figures(DashboardUpdate update, Proto.CapacityScope scope) =>
+        new() { Version = update.Version, Capacity = update.Figures!.ToApi(scope) };
 }

@@ -29,7 +29,7 @@ internal sealed partial class DashboardHub(IGrainFactory grains, ILogger<Dashboa
         }
     }
 
-    public async Task<Viewer> JoinAsync(string key, Func<IFiguresSource> source)
+    public async Task<Viewer> JoinAsync(string key, Func<IDashboardSource> source)
     {
         Topic topic;
         Viewer viewer;
@@ -85,20 +85,20 @@ internal sealed partial class DashboardHub(IGrainFactory grains, ILogger<Dashboa
         return call();
     });
 
-    internal sealed class Topic(DashboardHub hub, string key, IFiguresSource source) : IFiguresObserver
+    internal sealed class Topic(DashboardHub hub, string key, IDashboardSource source) : IDashboardObserver
     {
         private readonly HashSet<Viewer> _viewers = [];
         private readonly CancellationTokenSource _stop = new();
-        private IFiguresObserver? _reference;
-        private FiguresUpdate? _latest;
+        private IDashboardObserver? _reference;
+        private DashboardUpdate? _latest;
 
         public string Key { get; } = key;
 
-        public Task<FiguresUpdate> Ready { get; private set; } = null!;
+        public Task<DashboardUpdate> Ready { get; private set; } = null!;
 
         public int ViewerCount => _viewers.Count;
 
-        public FiguresUpdate? Latest => _latest;
+        public DashboardUpdate? Latest => _latest;
 
         public void Start()
         {
@@ -139,7 +139,7 @@ internal sealed partial class DashboardHub(IGrainFactory grains, ILogger<Dashboa
             });
         }
 
-        public Task OnFigures(FiguresUpdate update)
+        public Task OnUpdate(DashboardUpdate update)
         {
             Viewer[] viewers;
             lock (hub._lock)
@@ -161,7 +161,7 @@ internal sealed partial class DashboardHub(IGrainFactory grains, ILogger<Dashboa
             return Task.CompletedTask;
         }
 
-        private async Task<FiguresUpdate> Subscribe()
+        private async Task<DashboardUpdate> Subscribe()
         {
             var current = await AsGateway(() => source.Watch(_reference!));
             lock (hub._lock)
@@ -198,14 +198,14 @@ internal sealed partial class DashboardHub(IGrainFactory grains, ILogger<Dashboa
 
     internal sealed class Viewer(DashboardHub hub, Topic topic) : IAsyncDisposable
     {
-        private readonly Channel<FiguresUpdate> _updates = Channel.CreateBounded<FiguresUpdate>(
+        private readonly Channel<DashboardUpdate> _updates = Channel.CreateBounded<DashboardUpdate>(
             new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = false });
 
-        public FiguresUpdate Current { get; set; } = null!;
+        public DashboardUpdate Current { get; set; } = null!;
 
-        public void Offer(FiguresUpdate update) => _updates.Writer.TryWrite(update);
+        public void Offer(DashboardUpdate update) => _updates.Writer.TryWrite(update);
 
-        public IAsyncEnumerable<FiguresUpdate> ReadAllAsync(CancellationToken cancellationToken) => _updates.Reader.ReadAllAsync(cancellationToken);
+        public IAsyncEnumerable<DashboardUpdate> ReadAllAsync(CancellationToken cancellationToken) => _updates.Reader.ReadAllAsync(cancellationToken);
 
         public ValueTask DisposeAsync()
         {
@@ -216,7 +216,7 @@ internal sealed partial class DashboardHub(IGrainFactory grains, ILogger<Dashboa
     }
 
     /// <summary>Versions are "epoch-counter": a new epoch (the grain restarted) is always news; within one, a higher counter is.</summary>
-    public static bool Newer(FiguresUpdate candidate, FiguresUpdate than)
+    public static bool Newer(DashboardUpdate candidate, DashboardUpdate than)
     {
         var (epoch, counter) = Parse(candidate.Version);
         var (thanEpoch, thanCounter) = Parse(than.Version);
@@ -229,9 +229,9 @@ internal sealed partial class DashboardHub(IGrainFactory grains, ILogger<Dashboa
         return (version[..dash], long.Parse(version.AsSpan(dash + 1), System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private IFiguresObserver CreateReference(Topic topic) => grains.CreateObjectReference<IFiguresObserver>(topic);
+    private IDashboardObserver CreateReference(Topic topic) => grains.CreateObjectReference<IDashboardObserver>(topic);
 
-    private void DeleteReference(IFiguresObserver reference) => grains.DeleteObjectReference<IFiguresObserver>(reference);
+    private void DeleteReference(IDashboardObserver reference) => grains.DeleteObjectReference<IDashboardObserver>(reference);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the dashboard subscription to {Topic} failed; retrying next minute")]
     private partial void LogRenewFailed(Exception exception, string topic);

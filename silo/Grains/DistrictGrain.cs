@@ -39,7 +39,7 @@ internal sealed class DistrictGrain(
     private const int MaxCandidates = 200;
 
     private readonly CapacityTally _tally = new();
-    private readonly FiguresWatchers _watchers = new(time);
+    private readonly DashboardWatchers _watchers = new(time);
     private bool _changedSinceReport = true;
     private bool _changedSinceNotify;
     private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
@@ -160,13 +160,13 @@ internal sealed class DistrictGrain(
 
     public Task<CapacityFigures> GetCapacity() => Task.FromResult(_tally.Figures(DistrictId, time.GetUtcNow()));
 
-    public Task<FiguresUpdate> Watch(IFiguresObserver observer)
+    public Task<DashboardUpdate> Watch(IDashboardObserver observer)
     {
         _watchers.Watch(observer);
-        return Task.FromResult(new FiguresUpdate(_watchers.Version, _tally.Figures(DistrictId, time.GetUtcNow())));
+        return Task.FromResult(new DashboardUpdate(_watchers.Version, _tally.Figures(DistrictId, time.GetUtcNow())));
     }
 
-    public Task Unwatch(IFiguresObserver observer)
+    public Task Unwatch(IDashboardObserver observer)
     {
         _watchers.Unwatch(observer);
         return Task.CompletedTask;

@@ -16,6 +16,13 @@ internal sealed partial class IncidentGrain(
 {
     private const int TimelinePageSize = 256;
 
+    // Dashboards are told of a change at most this often: a command's several steps cost them one picture.
+    private static readonly TimeSpan DashboardInterval = TimeSpan.FromMilliseconds(50);
+
+    private DashboardWatchers? _watchers;
+    private IGrainTimer? _notifyTimer;
+    private bool _notifyPending;
+
     private IncidentState S => state.State;
     private string IncidentId => this.GetPrimaryKeyString();
     private DateTimeOffset Now => time.GetUtcNow();
@@ -304,6 +311,41 @@ internal sealed partial class IncidentGrain(
 
         await state.WriteStateAsync();
         _unsaved = false;
+        if (_watchers is { Any: true } && !_notifyPending)
+        {
+            _notifyPending = true;
+            if (_notifyTimer is null)
+            {
+                _notifyTimer = this.RegisterGrainTimer(NotifyWatchers, new GrainTimerCreationOptions(DashboardInterval, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            }
+            else
+            {
+                _notifyTimer.Change(DashboardInterval, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    public async Task<DashboardUpdate> Watch(IDashboardObserver observer)
+    {
+        _watchers ??= new DashboardWatchers(time);
+        var incident = await Get();
+        _watchers.Watch(observer);
+        return new DashboardUpdate(_watchers.Version, null, incident);
+    }
+
+    public Task Unwatch(IDashboardObserver observer)
+    {
+        _watchers?.Unwatch(observer);
+        return Task.CompletedTask;
+    }
+
+    private async Task NotifyWatchers(CancellationToken cancellationToken)
+    {
+        _notifyPending = false;
+        if (_watchers is { Any: true } watchers)
+        {
+            watchers.Changed(new DashboardUpdate("", null, await Get()));
+        }
     }
 
     private RequestView View(CapacityRequestState r) => new(

@@ -11,7 +11,7 @@ internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
     private static readonly TimeSpan NotifyInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly Dictionary<string, CapacityFigures> _districts = new(StringComparer.Ordinal);
-    private readonly FiguresWatchers _watchers = new(time);
+    private readonly DashboardWatchers _watchers = new(time);
     private bool _changed;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -25,13 +25,13 @@ internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
         this.RegisterGrainTimer(NotifyWatchers, new GrainTimerCreationOptions(NotifyInterval, NotifyInterval) { KeepAlive = true });
     }
 
-    public Task<FiguresUpdate> Watch(IFiguresObserver observer)
+    public Task<DashboardUpdate> Watch(IDashboardObserver observer)
     {
         _watchers.Watch(observer);
-        return Task.FromResult(new FiguresUpdate(_watchers.Version, Sum()));
+        return Task.FromResult(new DashboardUpdate(_watchers.Version, Sum()));
     }
 
-    public Task Unwatch(IFiguresObserver observer)
+    public Task Unwatch(IDashboardObserver observer)
     {
         _watchers.Unwatch(observer);
         return Task.CompletedTask;

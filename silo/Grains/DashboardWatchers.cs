@@ -7,11 +7,11 @@ namespace Coordination.Silo.Grains;
 /// Watchers renew themselves; one that has not renewed within three minutes is dropped (its
 /// gateway is gone). Notifications are one-way, so a slow gateway never holds up the grain.
 /// </summary>
-internal sealed class FiguresWatchers(TimeProvider time)
+internal sealed class DashboardWatchers(TimeProvider time)
 {
     private static readonly TimeSpan Expiry = TimeSpan.FromMinutes(3);
 
-    private readonly Dictionary<IFiguresObserver, DateTimeOffset> _watchers = [];
+    private readonly Dictionary<IDashboardObserver, DateTimeOffset> _watchers = [];
 
     // The epoch makes versions from an earlier activation (before a restart) never match a new one.
     private readonly string _epoch = Guid.NewGuid().ToString("N")[..8];
@@ -19,15 +19,20 @@ internal sealed class FiguresWatchers(TimeProvider time)
 
     public string Version => $"{_epoch}-{_counter}";
 
-    public void Watch(IFiguresObserver observer) => _watchers[observer] = time.GetUtcNow();
+    public void Watch(IDashboardObserver observer) => _watchers[observer] = time.GetUtcNow();
 
-    public void Unwatch(IFiguresObserver observer) => _watchers.Remove(observer);
+    public void Unwatch(IDashboardObserver observer) => _watchers.Remove(observer);
+
+    public bool Any => _watchers.Count > 0;
 
     /// <summary>A new version of the figures: every watcher is told.</summary>
-    public void Changed(CapacityFigures figures)
+    public void Changed(CapacityFigures figures) => Changed(new DashboardUpdate("", figures));
+
+    /// <summary>A new version of what the topic shows: every watcher is told.</summary>
+    public void Changed(DashboardUpdate content)
     {
         _counter++;
-        var update = new FiguresUpdate(Version, figures);
+        var update = content with { Version = Version };
         var now = time.GetUtcNow();
         foreach (var (watcher, renewed) in _watchers.ToList())
         {
@@ -37,7 +42,7 @@ internal sealed class FiguresWatchers(TimeProvider time)
                 continue;
             }
 
-            watcher.OnFigures(update).Ignore();
+            watcher.OnUpdate(update).Ignore();
         }
     }
 }
