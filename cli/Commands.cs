@@ -98,12 +98,12 @@ public static class Commands
                         UnitId = options.Require("unit"),
                         Headcount = int.Parse(options.Require("headcount"), CultureInfo.InvariantCulture),
                         HomeDistrict = options.Require("district"),
-                        Capabilities = { options.Require("capabilities").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                        Capabilities = { options.RequireList("capabilities") },
                         Position = options.Position(),
                     };
                     var registered = await company.RegisterUnitsAsync(new RegisterUnitsRequest
                     {
-                        CompanyId = options.Get("company") ?? "",
+                        CompanyId = options.OwnCompany,
                         CompanyName = options.Get("name") ?? "",
                         Units = { registration },
                     });
@@ -113,7 +113,7 @@ public static class Commands
                 case "report":
                     var ack = await company.ReportUnitAsync(new UnitReport
                     {
-                        CompanyId = options.Get("company") ?? "",
+                        CompanyId = options.OwnCompany,
                         UnitId = options.Require("unit"),
                         Status = options.Get("status") is { } s ? ParseStatus(s) : UnitStatus.Unspecified,
                         Position = options.Position(),
@@ -125,9 +125,9 @@ public static class Commands
                     using (var call = company.StreamUnitReports())
                     {
                         var status = ParseStatus(options.Require("status"));
-                        foreach (var unit in options.Require("units").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                        foreach (var unit in options.RequireList("units"))
                         {
-                            await call.RequestStream.WriteAsync(new UnitReport { CompanyId = options.Get("company") ?? "", UnitId = unit, Status = status });
+                            await call.RequestStream.WriteAsync(new UnitReport { CompanyId = options.OwnCompany, UnitId = unit, Status = status });
                         }
 
                         await call.RequestStream.CompleteAsync();
@@ -142,7 +142,7 @@ public static class Commands
                     break;
 
                 case "units":
-                    var units = await company.ListUnitsAsync(new ListUnitsRequest { CompanyId = options.Get("company") ?? "" });
+                    var units = await company.ListUnitsAsync(new ListUnitsRequest { CompanyId = options.OwnCompany });
                     foreach (var unit in units.Units)
                     {
                         await output.WriteLineAsync(Describe(unit));
@@ -181,7 +181,7 @@ public static class Commands
                     var agreement = await police.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest
                     {
                         CompanyId = options.Require("company"),
-                        Priorities = { (options.Get("priorities") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => Enum.Parse<Priority>(p, ignoreCase: true)) },
+                        Priorities = { options.List("priorities").Select(p => Enum.Parse<Priority>(p, ignoreCase: true)) },
                     });
                     await output.WriteLineAsync($"{agreement.CompanyId}: framework agreement for {string.Join(", ", agreement.FrameworkAgreements)}");
                     break;
@@ -232,7 +232,7 @@ public static class Commands
 
                 case "offers":
                     using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(double.Parse(options.Get("seconds") ?? "5", CultureInfo.InvariantCulture))))
-                    using (var watch = company.WatchOffers(new WatchOffersRequest { CompanyId = options.Get("company") ?? "" }, cancellationToken: timeout.Token))
+                    using (var watch = company.WatchOffers(new WatchOffersRequest { CompanyId = options.OwnCompany }, cancellationToken: timeout.Token))
                     {
                         try
                         {
@@ -251,7 +251,7 @@ public static class Commands
                 case "answer":
                     var answer = new AnswerOfferRequest
                     {
-                        CompanyId = options.Get("company") ?? "",
+                        CompanyId = options.OwnCompany,
                         OfferId = options.Require("offer"),
                         AnswerId = options.Get("answer-id") ?? Guid.NewGuid().ToString("N"),
                     };
@@ -261,7 +261,7 @@ public static class Commands
                     }
                     else
                     {
-                        answer.Commit = new CommitUnits { UnitIds = { options.Require("commit").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) } };
+                        answer.Commit = new CommitUnits { UnitIds = { options.RequireList("commit") } };
                     }
 
                     var answered = await company.AnswerOfferAsync(answer);
@@ -271,7 +271,7 @@ public static class Commands
                 case "progress":
                     var moved = await company.ReportAssignmentProgressAsync(new AssignmentProgressRequest
                     {
-                        CompanyId = options.Get("company") ?? "",
+                        CompanyId = options.OwnCompany,
                         UnitId = options.Require("unit"),
                         Progress = Enum.Parse<AssignmentProgress>(options.Require("progress").Replace("-", "", StringComparison.Ordinal), ignoreCase: true),
                     });
@@ -280,7 +280,7 @@ public static class Commands
 
                 case "release":
                     var releasing = new ReleaseUnitsRequest { IncidentId = options.Require("incident"), Reason = options.Get("reason") ?? "" };
-                    foreach (var unit in (options.Get("units") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    foreach (var unit in options.List("units"))
                     {
                         var slash = unit.IndexOf('/');
                         releasing.Units.Add(new ReleaseUnitsRequest.Types.UnitRef { CompanyId = unit[..Math.Max(0, slash)], UnitId = unit[(slash + 1)..] });
@@ -349,7 +349,7 @@ public static class Commands
         }
 
         using var signer = Coordination.Api.DevelopmentTokens.Load(options.Get("key") ?? Path.Combine("data", "dev-signing-key.pem"));
-        var districts = (options.Get("districts") ?? options.Get("district") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var districts = options.List("districts").Concat(options.List("district")).ToArray();
         var company = options.Get("company");
         var subject = options.Get("subject") ?? company ?? (options.Has("national") ? "national" : string.Join("+", districts));
         var hours = double.Parse(options.Get("hours") ?? "12", CultureInfo.InvariantCulture);
@@ -419,6 +419,14 @@ public static class Commands
         public string? Get(string name) => _values.GetValueOrDefault(name);
 
         public string Require(string name) => Get(name) ?? throw new ArgumentException($"--{name} is required");
+
+        /// <summary>A comma-separated list (empty when the option is absent).</summary>
+        public string[] List(string name) => (Get(name) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        public string[] RequireList(string name) => Require(name).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        /// <summary>The company a company command acts for: empty means the one in the token.</summary>
+        public string OwnCompany => Get("company") ?? "";
 
         public GeoPoint? Position() => Get("lat") is { } lat && Get("lon") is { } lon
             ? new GeoPoint { Latitude = double.Parse(lat, CultureInfo.InvariantCulture), Longitude = double.Parse(lon, CultureInfo.InvariantCulture) }
