@@ -137,6 +137,42 @@ public sealed class DashboardTests(DashboardNode fixture) : IClassFixture<Dashbo
     }
 
     [Fact]
+    public async Task The_national_board_shows_an_open_incidents_fill_state_as_it_changes_to_readers_of_its_district_only()
+    {
+        await Node.Company.RegisterUnitsAsync(Register("board-co", Unit("b1", 3, "finnmark", "event-guidance")));
+        await Node.Police.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest { CompanyId = "board-co", Priorities = { Priority.Urgent } });
+        await Node.Company.ReportUnitAsync(Report("board-co", "b1", UnitStatus.Available));
+        using var national = Dashboard(Node.Channel, Node.Tokens.Viewer()).WatchNational(new WatchNationalRequest());
+        var first = await Next(national);
+        Assert.Equal(12, first.Districts.Count);
+        await NextWhere(national, u => u.Districts.Any(d => d.Districts.Single() == "finnmark" && d.AvailableGuards >= 3));
+
+        var incident = (await Node.Police.OpenIncidentAsync(Incident("finnmark", "board-incident", Priority.Urgent, exercise: true))).IncidentId;
+        var listed = await NextWhere(national, u => u.Incidents.Any(i => i.IncidentId == incident));
+        var line = listed.Incidents.Single(i => i.IncidentId == incident);
+        Assert.True(line.Exercise);
+        Assert.Equal("finnmark", line.DistrictId);
+        Assert.Equal(0, line.RequestedGuards);
+
+        await Node.Police.RequestCapacityAsync(Capacity(incident, "r1", "event-guidance", 3, at: new GeoPoint { Latitude = 69.97, Longitude = 23.27 }));
+        var committed = await NextWhere(national, u => u.Incidents.Any(i => i.IncidentId == incident && i.CommittedGuards == 3));
+        Assert.Equal(3, committed.Incidents.Single(i => i.IncidentId == incident).RequestedGuards);
+
+        await Node.Company.ReportAssignmentProgressAsync(new AssignmentProgressRequest { CompanyId = "board-co", UnitId = "b1", Progress = AssignmentProgress.EnRoute });
+        var moving = await NextWhere(national, u => u.Incidents.Any(i => i.IncidentId == incident && i.EnRouteGuards == 3));
+        Assert.Equal(0, moving.Incidents.Single(i => i.IncidentId == incident).CommittedGuards);
+
+        // Police of another district read the country's figures, never that district's incidents.
+        using var agderPolice = Dashboard(Node.Channel, Node.Tokens.Police("agder")).WatchNational(new WatchNationalRequest());
+        var seenByAgder = await Next(agderPolice);
+        Assert.Equal(12, seenByAgder.Districts.Count);
+        Assert.DoesNotContain(seenByAgder.Incidents, i => i.DistrictId != "agder");
+
+        await Node.Police.CloseIncidentAsync(new CloseIncidentRequest { IncidentId = incident, Reason = "exercise over" });
+        await NextWhere(national, u => u.Incidents.All(i => i.IncidentId != incident));
+    }
+
+    [Fact]
     public async Task Dashboards_are_read_within_scope_only()
     {
         var company = Dashboard(Node.Channel, Node.Tokens.Company("dash-co"));

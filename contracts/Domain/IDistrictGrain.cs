@@ -17,6 +17,10 @@ public interface IDistrictGrain : IGrainWithStringKey, IDashboardSource
     [Alias("GetCapacity"), ReadOnly]
     Task<CapacityFigures> GetCapacity();
 
+    /// <summary>The figures and the open incidents' board, as the national view is sent them.</summary>
+    [Alias("GetSituation"), ReadOnly]
+    Task<DistrictSituation> GetSituation();
+
     /// <summary>
     /// Available units with the capability, nearest to <paramref name="location"/> first. For
     /// another district's incident the list stops short of this district's protected reserve. With
@@ -33,6 +37,10 @@ public interface IDistrictGrain : IGrainWithStringKey, IDashboardSource
     [Alias("IncidentClosed")]
     Task IncidentClosed(string incidentId);
 
+    /// <summary>An open incident's board line changed. Kept in memory only: incidents send it again when woken.</summary>
+    [Alias("IncidentChanged"), OneWay]
+    Task IncidentChanged(IncidentSummary summary);
+
     [Alias("ListIncidents"), ReadOnly]
     Task<IReadOnlyList<string>> ListIncidents(bool includeClosed);
 }
@@ -44,7 +52,7 @@ public interface INationalGrain : IGrainWithStringKey, IDashboardSource
     public const string Key = "no";
 
     [Alias("Report"), OneWay]
-    Task Report(CapacityFigures district);
+    Task Report(DistrictSituation district);
 
     [Alias("GetCapacity"), ReadOnly]
     Task<CapacityFigures> GetCapacity();

@@ -69,6 +69,7 @@ public static class GatewayHosting
         builder.Services.AddSingleton<CallerInterceptor>();
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddSingleton<DashboardHub>();
+        builder.Services.AddSingleton<DashboardFeeds>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddGrpc(grpcOptions =>
         {

@@ -49,11 +49,15 @@ internal static class Access
     /// <summary>Reading a district's incidents: police or dashboards that cover it.</summary>
     public static void ReaderOf(this Caller caller, string district)
     {
-        if (caller.Role is not (CallerRole.Police or CallerRole.Viewer) || !caller.Covers(district))
+        if (!caller.MayRead(district))
         {
             throw Denied(caller, $"{caller.Actor} cannot read district {district}");
         }
     }
+
+    /// <summary>Whether the caller may see a district's incidents (what <see cref="ReaderOf"/> demands), without refusing.</summary>
+    public static bool MayRead(this Caller caller, string district) =>
+        caller.Role is CallerRole.Police or CallerRole.Viewer && caller.Covers(district);
 
     /// <summary>Reading capacity figures: any police operator (mutual aid needs the neighbours' figures), or a dashboard within its scope.</summary>
     public static void CapacityReader(this Caller caller, IEnumerable<string> districts, bool national)

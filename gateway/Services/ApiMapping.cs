@@ -98,6 +98,24 @@ internal static class ApiMapping
         AsOf = Timestamp.FromDateTimeOffset(figures.AsOf),
     };
 
+    public static Proto.IncidentSummary ToApi(this IncidentSummary incident) => new()
+    {
+        IncidentId = incident.IncidentId,
+        DistrictId = incident.District,
+        Title = incident.Title,
+        Priority = incident.Priority.ToApi(),
+        Exercise = incident.Exercise,
+        OpenedAt = incident.OpenedAt.ToApi(),
+        Location = ((GeoPoint?)incident.Location).ToApi(),
+        Requests = incident.Requests,
+        RequestedGuards = incident.RequestedGuards,
+        SoughtGuards = incident.SoughtGuards,
+        CommittedGuards = incident.CommittedGuards,
+        EnRouteGuards = incident.EnRouteGuards,
+        OnSceneGuards = incident.OnSceneGuards,
+        UnfilledGuards = incident.UnfilledGuards,
+    };
+
     public static Priority ToDomain(this Proto.Priority priority, string field) => priority switch
     {
         Proto.Priority.Urgent => Priority.Urgent,

@@ -25,9 +25,6 @@ internal sealed class DashboardWatchers(TimeProvider time)
 
     public bool Any => _watchers.Count > 0;
 
-    /// <summary>A new version of the figures: every watcher is told.</summary>
-    public void Changed(CapacityFigures figures) => Changed(new DashboardUpdate("", figures));
-
     /// <summary>A new version of what the topic shows: every watcher is told.</summary>
     public void Changed(DashboardUpdate content)
     {

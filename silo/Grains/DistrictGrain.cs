@@ -39,6 +39,9 @@ internal sealed class DistrictGrain(
     private const int MaxCandidates = 200;
 
     private readonly CapacityTally _tally = new();
+
+    // The board: each open incident's latest summary, as the incidents send them (derived, memory only).
+    private readonly Dictionary<string, IncidentSummary> _board = new(StringComparer.Ordinal);
     private readonly DashboardWatchers _watchers = new(time);
     private bool _changedSinceReport = true;
     private bool _changedSinceNotify;
@@ -125,6 +128,11 @@ internal sealed class DistrictGrain(
 
     public async Task IncidentClosed(string incidentId)
     {
+        if (_board.Remove(incidentId))
+        {
+            BoardChanged();
+        }
+
         if (state.State.OpenIncidents.Remove(incidentId))
         {
             state.State.RecentlyClosed.Add(incidentId);
@@ -141,6 +149,27 @@ internal sealed class DistrictGrain(
         Task.FromResult<IReadOnlyList<string>>(includeClosed
             ? [.. state.State.OpenIncidents.Order(StringComparer.Ordinal), .. Enumerable.Reverse(state.State.RecentlyClosed)]
             : [.. state.State.OpenIncidents.Order(StringComparer.Ordinal)]);
+
+    public Task IncidentChanged(IncidentSummary summary)
+    {
+        // A late summary of an incident closed meanwhile, or one older than what the board shows, is dropped.
+        if (summary.District == DistrictId && state.State.OpenIncidents.Contains(summary.IncidentId)
+            && (!_board.TryGetValue(summary.IncidentId, out var shown) || shown.Revision <= summary.Revision) && shown != summary)
+        {
+            _board[summary.IncidentId] = summary;
+            BoardChanged();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void BoardChanged()
+    {
+        _changedSinceNotify = true;
+        _changedSinceReport = true;
+    }
+
+    private IReadOnlyList<IncidentSummary> Board() => IncidentSummary.BoardOrder(_board.Values);
 
     public async Task EnrollCompany(string companyId)
     {
@@ -160,10 +189,12 @@ internal sealed class DistrictGrain(
 
     public Task<CapacityFigures> GetCapacity() => Task.FromResult(_tally.Figures(DistrictId, time.GetUtcNow()));
 
+    public Task<DistrictSituation> GetSituation() => Task.FromResult(new DistrictSituation(_tally.Figures(DistrictId, time.GetUtcNow()), Board()));
+
     public Task<DashboardUpdate> Watch(IDashboardObserver observer)
     {
         _watchers.Watch(observer);
-        return Task.FromResult(new DashboardUpdate(_watchers.Version, _tally.Figures(DistrictId, time.GetUtcNow())));
+        return Task.FromResult(new DashboardUpdate(_watchers.Version, _tally.Figures(DistrictId, time.GetUtcNow()), Incidents: Board()));
     }
 
     public Task Unwatch(IDashboardObserver observer)
@@ -184,14 +215,14 @@ internal sealed class DistrictGrain(
         {
             _changedSinceNotify = false;
             figures = _tally.Figures(DistrictId, now);
-            _watchers.Changed(figures);
+            _watchers.Changed(new DashboardUpdate("", figures, Incidents: Board()));
         }
 
         if ((_changedSinceReport && now - _lastReport >= NationalReportInterval) || now - _lastReport >= NationalRefreshInterval)
         {
             _changedSinceReport = false;
             _lastReport = now;
-            return GrainFactory.GetGrain<INationalGrain>(INationalGrain.Key).Report(figures ?? _tally.Figures(DistrictId, now));
+            return GrainFactory.GetGrain<INationalGrain>(INationalGrain.Key).Report(new DistrictSituation(figures ?? _tally.Figures(DistrictId, now), Board()));
         }
 
         return Task.CompletedTask;

@@ -20,6 +20,7 @@ internal sealed partial class IncidentGrain(
     private static readonly TimeSpan DashboardInterval = TimeSpan.FromMilliseconds(50);
 
     private DashboardWatchers? _watchers;
+    private IncidentSummary? _summarySent;
     private IGrainTimer? _notifyTimer;
     private bool _notifyPending;
 
@@ -40,7 +41,13 @@ internal sealed partial class IncidentGrain(
         return Task.CompletedTask;
     }
 
-    public Task Wake() => Task.CompletedTask;
+    public Task Wake()
+    {
+        // The district asks after it (re)activates: it keeps the board lines in memory only.
+        _summarySent = null;
+        TellDistrict();
+        return Task.CompletedTask;
+    }
 
     public async Task<IncidentView> Open(OpenIncident command)
     {
@@ -61,6 +68,10 @@ internal sealed partial class IncidentGrain(
 
         // Also on a retry: the first attempt may have stopped before the district heard of it.
         await GrainFactory.GetGrain<IDistrictGrain>(Opening.District).IncidentOpened(IncidentId);
+
+        // The board line sent with the save above may have arrived before the district listed the incident.
+        _summarySent = null;
+        TellDistrict();
         return await Get();
     }
 
@@ -311,6 +322,7 @@ internal sealed partial class IncidentGrain(
 
         await state.WriteStateAsync();
         _unsaved = false;
+        TellDistrict();
         if (_watchers is { Any: true } && !_notifyPending)
         {
             _notifyPending = true;
@@ -337,6 +349,40 @@ internal sealed partial class IncidentGrain(
     {
         _watchers?.Unwatch(observer);
         return Task.CompletedTask;
+    }
+
+    /// <summary>The district's board shows this incident's fill state; it hears of each change (one-way, only real differences).</summary>
+    private void TellDistrict()
+    {
+        if (S.Opening is not { } opening || S.Status != IncidentStatus.Open)
+        {
+            return;
+        }
+
+        var summary = Summary(opening);
+        if (summary != _summarySent)
+        {
+            _summarySent = summary;
+            GrainFactory.GetGrain<IDistrictGrain>(opening.District).IncidentChanged(summary).Ignore();
+        }
+    }
+
+    private IncidentSummary Summary(OpenIncident opening)
+    {
+        // Cancelled requests and completed ones (every unit released) no longer draw on capacity.
+        var live = S.Requests.Where(r => r.Status is not (RequestStatus.Cancelled or RequestStatus.Completed)).ToList();
+        var assignments = live.SelectMany(r => r.Assignments).ToList();
+        int Guards(AssignmentStatus status) => assignments.Where(a => a.Status == status).Sum(a => a.Guards);
+        return new IncidentSummary(
+            IncidentId, opening.District, opening.Title, opening.Priority, opening.Exercise, S.Status, S.OpenedAt, opening.Location,
+            Revision: S.NextSequence,
+            Requests: live.Count,
+            RequestedGuards: live.Sum(r => r.Command.Guards),
+            SoughtGuards: live.Where(r => r.Status == RequestStatus.Seeking).Sum(r => r.Command.Guards - r.CommittedGuards),
+            CommittedGuards: Guards(AssignmentStatus.Committed),
+            EnRouteGuards: Guards(AssignmentStatus.EnRoute),
+            OnSceneGuards: Guards(AssignmentStatus.OnScene),
+            UnfilledGuards: live.Where(r => r.Status is RequestStatus.UnableToFill or RequestStatus.PartiallyFilled).Sum(r => r.Command.Guards - r.CommittedGuards));
     }
 
     private async Task NotifyWatchers(CancellationToken cancellationToken)

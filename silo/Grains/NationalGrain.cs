@@ -3,23 +3,24 @@ using Coordination.Domain;
 namespace Coordination.Silo.Grains;
 
 /// <summary>
-/// The country: the sum of the 12 districts. Districts report their figures at a bounded rate, so
-/// this grain never sees unit-level traffic; on activation it asks each district once.
+/// The country: the 12 districts' figures, their sum and every open incident's board line.
+/// Districts report at a bounded rate, so this grain never sees unit-level traffic; on activation
+/// it asks each district once.
 /// </summary>
 internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
 {
     private static readonly TimeSpan NotifyInterval = TimeSpan.FromMilliseconds(100);
 
-    private readonly Dictionary<string, CapacityFigures> _districts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DistrictSituation> _districts = new(StringComparer.Ordinal);
     private readonly DashboardWatchers _watchers = new(time);
     private bool _changed;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var figures = await Task.WhenAll(ReferenceData.Current.Districts.Select(d => GrainFactory.GetGrain<IDistrictGrain>(d.Id).GetCapacity()));
-        foreach (var f in figures)
+        var situations = await Task.WhenAll(ReferenceData.Current.Districts.Select(d => GrainFactory.GetGrain<IDistrictGrain>(d.Id).GetSituation()));
+        foreach (var situation in situations)
         {
-            Keep(f);
+            Keep(situation);
         }
 
         this.RegisterGrainTimer(NotifyWatchers, new GrainTimerCreationOptions(NotifyInterval, NotifyInterval) { KeepAlive = true });
@@ -28,7 +29,7 @@ internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
     public Task<DashboardUpdate> Watch(IDashboardObserver observer)
     {
         _watchers.Watch(observer);
-        return Task.FromResult(new DashboardUpdate(_watchers.Version, Sum()));
+        return Task.FromResult(Picture() with { Version = _watchers.Version });
     }
 
     public Task Unwatch(IDashboardObserver observer)
@@ -42,34 +43,42 @@ internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
         if (_changed)
         {
             _changed = false;
-            _watchers.Changed(Sum());
+            _watchers.Changed(Picture());
         }
 
         return Task.CompletedTask;
     }
 
-    private CapacityFigures Sum() => CapacityFigures.Sum([.. _districts.Values], time.GetUtcNow());
+    private DashboardUpdate Picture()
+    {
+        var districts = _districts.Values.Select(d => d.Figures).OrderBy(f => f.Districts[0], StringComparer.Ordinal).ToList();
+        return new DashboardUpdate(
+            "",
+            CapacityFigures.Sum(districts, time.GetUtcNow()),
+            Incidents: IncidentSummary.BoardOrder(_districts.Values.SelectMany(d => d.Incidents)),
+            Districts: districts);
+    }
 
-    public Task Report(CapacityFigures district)
+    public Task Report(DistrictSituation district)
     {
         Keep(district);
         return Task.CompletedTask;
     }
 
-    public Task<CapacityFigures> GetCapacity() => Task.FromResult(Sum());
+    public Task<CapacityFigures> GetCapacity() => Task.FromResult(CapacityFigures.Sum([.. _districts.Values.Select(d => d.Figures)], time.GetUtcNow()));
 
     private static bool SameCounts(CapacityFigures a, CapacityFigures b) =>
         a.RegisteredUnits == b.RegisteredUnits && a.StaleUnits == b.StaleUnits && a.AvailableGuards == b.AvailableGuards
         && a.ByCapability.SequenceEqual(b.ByCapability) && a.ByStatus.SequenceEqual(b.ByStatus);
 
-    private void Keep(CapacityFigures figures)
+    private void Keep(DistrictSituation situation)
     {
-        var id = figures.Districts[0];
-        if (!_districts.TryGetValue(id, out var held) || held.AsOf <= figures.AsOf)
+        var id = situation.Figures.Districts[0];
+        if (!_districts.TryGetValue(id, out var held) || held.Figures.AsOf <= situation.Figures.AsOf)
         {
-            // A district's periodic refresh repeats its figures: only a real difference is news for dashboards.
-            _changed |= held is null || !SameCounts(held, figures);
-            _districts[id] = figures;
+            // A district's periodic refresh repeats its picture: only a real difference is news for dashboards.
+            _changed |= held is null || !SameCounts(held.Figures, situation.Figures) || !held.Incidents.SequenceEqual(situation.Incidents);
+            _districts[id] = situation;
         }
     }
 }

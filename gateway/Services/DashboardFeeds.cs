@@ -1,0 +1,86 @@
+using System.Runtime.CompilerServices;
+using Coordination.Domain;
+using Coordination.Gateway.Security;
+using Proto = Coordination.Api.V1;
+
+namespace Coordination.Gateway.Services;
+
+/// <summary>
+/// The dashboard streams as sequences of API messages, for the gRPC service and the browser's
+/// event stream alike. Each method checks the caller and the ids before it returns, so a refusal
+/// comes before the first message; what the caller may not see (another district's incidents) is
+/// left out of every picture.
+/// </summary>
+internal sealed class DashboardFeeds(IGrainFactory grains, DashboardHub hub)
+{
+    // Every viewer of a topic is sent the same picture: it is mapped once for all viewers who may see
+    // all of it, and kept only as long as the hub holds the picture.
+    private readonly ConditionalWeakTable<DashboardUpdate, object> _mapped = [];
+
+    public IAsyncEnumerable<Proto.CapacityUpdate> District(Caller caller, string districtId, string afterVersion, CancellationToken cancellationToken)
+    {
+        var district = Validate.District(districtId, "district_id");
+        caller.CapacityReader([district], national: false);
+        return Stream($"district:{district}", () => grains.GetGrain<IDistrictGrain>(district), u => Capacity(u, Proto.CapacityScope.District, caller), afterVersion, cancellationToken);
+    }
+
+    public IAsyncEnumerable<Proto.CapacityUpdate> National(Caller caller, string afterVersion, CancellationToken cancellationToken)
+    {
+        caller.CapacityReader([], national: true);
+        return Stream("national", () => grains.GetGrain<INationalGrain>(INationalGrain.Key), u => Capacity(u, Proto.CapacityScope.National, caller), afterVersion, cancellationToken);
+    }
+
+    public IAsyncEnumerable<Proto.IncidentUpdate> Incident(Caller caller, string incidentIdText, string afterVersion, CancellationToken cancellationToken)
+    {
+        var incidentId = Validate.IncidentId(incidentIdText, "incident_id");
+        caller.ReaderOf(IncidentIds.District(incidentId));
+        return Stream($"incident:{incidentId}", () => grains.GetGrain<IIncidentGrain>(incidentId),
+            u => Shared(u, () => new Proto.IncidentUpdate { Version = u.Version, Incident = u.Incident!.ToApi() }), afterVersion, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<TMessage> Stream<TMessage>(
+        string topic, Func<IDashboardSource> source, Func<DashboardUpdate, TMessage> toApi, string afterVersion,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var viewer = await hub.JoinAsync(topic, source);
+        var last = viewer.Current;
+
+        // A client that reconnects with the version it last saw is not sent the same picture again.
+        if (last.Version != afterVersion)
+        {
+            yield return toApi(last);
+        }
+
+        await foreach (var update in viewer.ReadAllAsync(cancellationToken))
+        {
+            if (DashboardHub.Newer(update, last))
+            {
+                last = update;
+                yield return toApi(update);
+            }
+        }
+    }
+
+    private Proto.CapacityUpdate Capacity(DashboardUpdate update, Proto.CapacityScope scope, Caller caller)
+    {
+        var incidents = update.Incidents ?? [];
+        if (incidents.All(i => caller.MayRead(i.District)))
+        {
+            return Shared(update, () => Map(update, scope, incidents));
+        }
+
+        // A police operator may read the whole country's figures, but only the incidents of districts they cover.
+        return Map(update, scope, [.. incidents.Where(i => caller.MayRead(i.District))]);
+    }
+
+    private static Proto.CapacityUpdate Map(DashboardUpdate update, Proto.CapacityScope scope, IEnumerable<IncidentSummary> incidents) => new()
+    {
+        Version = update.Version,
+        Capacity = update.Figures!.ToApi(scope),
+        Districts = { (update.Districts ?? []).Select(d => d.ToApi(Proto.CapacityScope.District)) },
+        Incidents = { incidents.Select(i => i.ToApi()) },
+    };
+
+    private TMessage Shared<TMessage>(DashboardUpdate update, Func<TMessage> map) where TMessage : class =>
+        (TMessage)_mapped.GetValue(update, _ => map());
+}
