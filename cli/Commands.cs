@@ -16,9 +16,10 @@ public static class Commands
         usage: coord [--address http://127.0.0.1:5080] [--token JWT] COMMAND [options]
                (the token may also come from the COORD_TOKEN environment variable)
 
-          token     --role police|company|viewer [--districts oslo,ost] [--national] [--company ID]
+          token     --role police|company|viewer|operator [--districts oslo,ost] [--national] [--company ID]
                     [--subject NAME] [--hours 12] [--key data/dev-signing-key.pem]
                     mints a token with the development key of a local system
+                    (operator: the Orleans dashboard at /orleans on the HTTP port, nothing else)
           audit verify [--database data/coordination.db]     checks the audit log's hash chain
           audit export [--incident ID]                       the audit log (national police token)
 
@@ -343,9 +344,9 @@ public static class Commands
     private static Task<int> MintAsync(Options options, TextWriter output, TextWriter error)
     {
         var role = options.Require("role");
-        if (role is not ("police" or "company" or "viewer"))
+        if (role is not ("police" or "company" or "viewer" or "operator"))
         {
-            throw new ArgumentException("--role must be police, company or viewer");
+            throw new ArgumentException("--role must be police, company, viewer or operator");
         }
 
         using var signer = Coordination.Api.DevelopmentTokens.Load(options.Get("key") ?? Path.Combine("data", "dev-signing-key.pem"));

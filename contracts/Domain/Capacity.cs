@@ -28,6 +28,11 @@ public sealed record CapacityFigures(
     [property: Id(6)] int StaleUnits,
     [property: Id(7)] DateTimeOffset AsOf)
 {
+    /// <summary>The same counts (the time they were taken aside): nothing a dashboard would show differently.</summary>
+    public bool SameCountsAs(CapacityFigures other) =>
+        RegisteredUnits == other.RegisteredUnits && StaleUnits == other.StaleUnits && AvailableUnits == other.AvailableUnits
+        && AvailableGuards == other.AvailableGuards && ByCapability.SequenceEqual(other.ByCapability) && ByStatus.SequenceEqual(other.ByStatus);
+
     public static CapacityFigures Sum(IReadOnlyList<CapacityFigures> parts, DateTimeOffset asOf)
     {
         var byCapability = ReferenceData.Current.Capabilities

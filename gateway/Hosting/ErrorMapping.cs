@@ -47,6 +47,20 @@ public sealed partial class ErrorMapping(ILogger<ErrorMapping> logger) : Interce
         _ => StatusCode.Unknown,
     };
 
+    /// <summary>The HTTP status for a refusal on the browser endpoints, so they say what the gRPC API would.</summary>
+    public static int ToHttpStatus(StatusCode code) => code switch
+    {
+        StatusCode.InvalidArgument => StatusCodes.Status400BadRequest,
+        StatusCode.Unauthenticated => StatusCodes.Status401Unauthorized,
+        StatusCode.PermissionDenied => StatusCodes.Status403Forbidden,
+        StatusCode.NotFound => StatusCodes.Status404NotFound,
+        StatusCode.AlreadyExists or StatusCode.Aborted or StatusCode.FailedPrecondition => StatusCodes.Status409Conflict,
+        StatusCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
+        StatusCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        StatusCode.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
     /// <summary>The status and client-facing message for a failure that is not a domain refusal; Expected is false when it deserves a log line.</summary>
     public static (StatusCode Code, string Message, bool Expected) Classify(Exception exception, bool callCancelled) => exception switch
     {

@@ -1,5 +1,7 @@
 using Coordination.Gateway.Security;
 using Coordination.Gateway.Services;
+using Coordination.Gateway.Web;
+using Orleans.Dashboard;
 using System.Security.Claims;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Authentication.Certificate;
@@ -17,6 +19,11 @@ namespace Coordination.Gateway;
 
 public static class GatewayHosting
 {
+    /// <summary>Whether the Orleans dashboard runs (silo side) and is served to operators (gateway side).</summary>
+    public const string OrleansDashboardSetting = "Coordination:Orleans:Dashboard";
+
+    public const string OrleansDashboardPath = "/orleans";
+
     /// <summary>
     /// The gRPC gateway's services and endpoints. It needs an <see cref="IGrainFactory"/> in the
     /// container: the co-hosted silo's, or an Orleans client's when the gateway runs alone.
@@ -70,6 +77,7 @@ public static class GatewayHosting
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddSingleton<DashboardHub>();
         builder.Services.AddSingleton<DashboardFeeds>();
+        builder.Services.AddSingleton<StaticAssets>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddGrpc(grpcOptions =>
         {
@@ -110,7 +118,17 @@ public static class GatewayHosting
             app.MapGrpcReflectionService();
         }
 
-        app.MapGet("/", () => Results.Text("Coordination gateway. gRPC (HTTP/2) on the gRPC port; health at /healthz.\n"));
+        // The browser side, on the HTTP/1.1 endpoint: the web dashboard, its event streams and sign-in,
+        // and the Orleans dashboard for operators.
+        app.MapBrowserSession();
+        app.MapEventStreams();
+        if (app.Configuration.GetValue(OrleansDashboardSetting, true))
+        {
+            app.MapOrleansDashboard(OrleansDashboardPath).RequireAuthorization(Web.BrowserSession.OperatorPolicy);
+        }
+
+        var assets = app.Services.GetRequiredService<StaticAssets>();
+        app.MapGet("/{**path}", (HttpContext http) => assets.Serve(http, http.Request.Path.Value ?? "/"));
         return app;
     }
 
@@ -159,9 +177,13 @@ public static class GatewayHosting
                 RoleClaimType = Api.TokenClaims.Role,
             };
 
-            // A refusal a gRPC client can read: UNAUTHENTICATED with the reason, not a bare HTTP 401.
             jwt.Events = new JwtBearerEvents
             {
+                OnMessageReceived = context =>
+                {
+                    context.Token ??= Web.BrowserSession.TokenFrom(context.Request);
+                    return Task.CompletedTask;
+                },
                 OnChallenge = context =>
                 {
                     context.HandleResponse();
@@ -176,6 +198,12 @@ public static class GatewayHosting
                             "the token is not signed by a trusted key with an accepted algorithm",
                         _ => "the token is not valid",
                     };
+                    if (!Web.BrowserSession.IsGrpc(context.Request))
+                    {
+                        return Web.BrowserSession.Challenge(context.HttpContext, reason);
+                    }
+
+                    // A refusal a gRPC client can read: UNAUTHENTICATED with the reason, not a bare HTTP 401.
                     context.Response.StatusCode = StatusCodes.Status200OK;
                     context.Response.ContentType = "application/grpc";
                     context.Response.Headers["grpc-status"] = ((int)Grpc.Core.StatusCode.Unauthenticated).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -185,7 +213,11 @@ public static class GatewayHosting
             };
         });
         builder.Services.AddAuthorization(authorization =>
-            authorization.DefaultPolicy = new AuthorizationPolicyBuilder(schemes).RequireAuthenticatedUser().Build());
+        {
+            authorization.DefaultPolicy = new AuthorizationPolicyBuilder(schemes).RequireAuthenticatedUser().Build();
+            authorization.AddPolicy(Web.BrowserSession.OperatorPolicy, new AuthorizationPolicyBuilder(JwtBearerDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser().RequireClaim(Api.TokenClaims.Role, Web.BrowserSession.OperatorRole).Build());
+        });
         builder.Services.AddSingleton(new SigningKeyReport(development ? Path.GetFullPath(auth.DevelopmentKeyFile) : null, keys.Count));
     }
 

@@ -36,6 +36,10 @@ public static class StandaloneGateway
                 o.ServiceId = cluster.ServiceId;
             });
             client.UseStaticClustering(gateways);
+            if (builder.Configuration.GetValue(GatewayHosting.OrleansDashboardSetting, true))
+            {
+                Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(client);
+            }
         });
         builder.AddCoordinationGateway();
 

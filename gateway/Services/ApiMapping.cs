@@ -98,6 +98,14 @@ internal static class ApiMapping
         AsOf = Timestamp.FromDateTimeOffset(figures.AsOf),
     };
 
+    public static Proto.ListDistrictsResponse Districts() => new() { Districts = { ReferenceData.Current.Districts.Select(d => d.ToApi()) } };
+
+    public static Proto.ListCapabilitiesResponse Capabilities() => new()
+    {
+        Capabilities = { ReferenceData.Current.Capabilities.Select(c => new Proto.Capability { Id = c.Id, Name = c.Name }) },
+        ForbiddenTasks = { ReferenceData.Current.ForbiddenTasks.Select(f => new Proto.ForbiddenTask { Id = f.Id, Name = f.Name, Reason = f.Reason }) },
+    };
+
     public static Proto.IncidentSummary ToApi(this IncidentSummary incident) => new()
     {
         IncidentId = incident.IncidentId,

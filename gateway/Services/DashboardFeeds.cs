@@ -17,49 +17,30 @@ internal sealed class DashboardFeeds(IGrainFactory grains, DashboardHub hub)
     // all of it, and kept only as long as the hub holds the picture.
     private readonly ConditionalWeakTable<DashboardUpdate, object> _mapped = [];
 
-    public IAsyncEnumerable<Proto.CapacityUpdate> District(Caller caller, string districtId, string afterVersion, CancellationToken cancellationToken)
+    public Task<Feed<Proto.CapacityUpdate>> District(Caller caller, string districtId)
     {
         var district = Validate.District(districtId, "district_id");
         caller.CapacityReader([district], national: false);
-        return Stream($"district:{district}", () => grains.GetGrain<IDistrictGrain>(district), u => Capacity(u, Proto.CapacityScope.District, caller), afterVersion, cancellationToken);
+        return Join($"district:{district}", () => grains.GetGrain<IDistrictGrain>(district), u => Capacity(u, Proto.CapacityScope.District, caller));
     }
 
-    public IAsyncEnumerable<Proto.CapacityUpdate> National(Caller caller, string afterVersion, CancellationToken cancellationToken)
+    public Task<Feed<Proto.CapacityUpdate>> National(Caller caller)
     {
         caller.CapacityReader([], national: true);
-        return Stream("national", () => grains.GetGrain<INationalGrain>(INationalGrain.Key), u => Capacity(u, Proto.CapacityScope.National, caller), afterVersion, cancellationToken);
+        return Join("national", () => grains.GetGrain<INationalGrain>(INationalGrain.Key), u => Capacity(u, Proto.CapacityScope.National, caller));
     }
 
-    public IAsyncEnumerable<Proto.IncidentUpdate> Incident(Caller caller, string incidentIdText, string afterVersion, CancellationToken cancellationToken)
+    public Task<Feed<Proto.IncidentUpdate>> Incident(Caller caller, string incidentIdText)
     {
         var incidentId = Validate.IncidentId(incidentIdText, "incident_id");
         caller.ReaderOf(IncidentIds.District(incidentId));
-        return Stream($"incident:{incidentId}", () => grains.GetGrain<IIncidentGrain>(incidentId),
-            u => Shared(u, () => new Proto.IncidentUpdate { Version = u.Version, Incident = u.Incident!.ToApi() }), afterVersion, cancellationToken);
+        return Join($"incident:{incidentId}", () => grains.GetGrain<IIncidentGrain>(incidentId),
+            u => Shared(u, () => new Proto.IncidentUpdate { Version = u.Version, Incident = u.Incident!.ToApi() }));
     }
 
-    private async IAsyncEnumerable<TMessage> Stream<TMessage>(
-        string topic, Func<IDashboardSource> source, Func<DashboardUpdate, TMessage> toApi, string afterVersion,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var viewer = await hub.JoinAsync(topic, source);
-        var last = viewer.Current;
-
-        // A client that reconnects with the version it last saw is not sent the same picture again.
-        if (last.Version != afterVersion)
-        {
-            yield return toApi(last);
-        }
-
-        await foreach (var update in viewer.ReadAllAsync(cancellationToken))
-        {
-            if (DashboardHub.Newer(update, last))
-            {
-                last = update;
-                yield return toApi(update);
-            }
-        }
-    }
+    /// <summary>Joins the topic now, so an unknown incident is refused before anything is sent.</summary>
+    private async Task<Feed<TMessage>> Join<TMessage>(string topic, Func<IDashboardSource> source, Func<DashboardUpdate, TMessage> toApi) =>
+        new(await hub.JoinAsync(topic, source), toApi);
 
     private Proto.CapacityUpdate Capacity(DashboardUpdate update, Proto.CapacityScope scope, Caller caller)
     {
@@ -83,4 +64,30 @@ internal sealed class DashboardFeeds(IGrainFactory grains, DashboardHub hub)
 
     private TMessage Shared<TMessage>(DashboardUpdate update, Func<TMessage> map) where TMessage : class =>
         (TMessage)_mapped.GetValue(update, _ => map());
+}
+
+/// <summary>One viewer's place on a topic; disposing it gives the place back to the hub.</summary>
+internal sealed class Feed<TMessage>(DashboardHub.Viewer viewer, Func<DashboardUpdate, TMessage> toApi) : IAsyncDisposable
+{
+    public async IAsyncEnumerable<TMessage> ReadAllAsync(string afterVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var last = viewer.Current;
+
+        // A client that reconnects with the version it last saw is not sent the same picture again.
+        if (last.Version != afterVersion)
+        {
+            yield return toApi(last);
+        }
+
+        await foreach (var update in viewer.ReadAllAsync(cancellationToken))
+        {
+            if (DashboardHub.Newer(update, last))
+            {
+                last = update;
+                yield return toApi(update);
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => viewer.DisposeAsync();
 }

@@ -41,14 +41,10 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
     }
 
     public override Task<Proto.ListDistrictsResponse> ListDistricts(Proto.ListDistrictsRequest request, ServerCallContext context) =>
-        Task.FromResult(new Proto.ListDistrictsResponse { Districts = { ReferenceData.Current.Districts.Select(d => d.ToApi()) } });
+        Task.FromResult(ApiMapping.Districts());
 
     public override Task<Proto.ListCapabilitiesResponse> ListCapabilities(Proto.ListCapabilitiesRequest request, ServerCallContext context) =>
-        Task.FromResult(new Proto.ListCapabilitiesResponse
-        {
-            Capabilities = { ReferenceData.Current.Capabilities.Select(c => new Proto.Capability { Id = c.Id, Name = c.Name }) },
-            ForbiddenTasks = { ReferenceData.Current.ForbiddenTasks.Select(f => new Proto.ForbiddenTask { Id = f.Id, Name = f.Name, Reason = f.Reason }) },
-        });
+        Task.FromResult(ApiMapping.Capabilities());
 
     public override async Task<Proto.Company> SetFrameworkAgreement(Proto.SetFrameworkAgreementRequest request, ServerCallContext context)
     {

@@ -45,6 +45,7 @@ internal sealed class DistrictGrain(
     private readonly DashboardWatchers _watchers = new(time);
     private bool _changedSinceReport = true;
     private bool _changedSinceNotify;
+    private DistrictSituation? _shown;
     private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
 
     private string DistrictId => this.GetPrimaryKeyString();
@@ -194,7 +195,12 @@ internal sealed class DistrictGrain(
     public Task<DashboardUpdate> Watch(IDashboardObserver observer)
     {
         _watchers.Watch(observer);
-        return Task.FromResult(new DashboardUpdate(_watchers.Version, _tally.Figures(DistrictId, time.GetUtcNow()), Incidents: Board()));
+        var figures = _tally.Figures(DistrictId, time.GetUtcNow());
+        var board = Board();
+        // The first picture shown is what later changes are compared with. Once there is one, a
+        // difference is left to the pending notification, which gives every watcher a new version.
+        _shown ??= new DistrictSituation(figures, board);
+        return Task.FromResult(new DashboardUpdate(_watchers.Version, figures, Incidents: board));
     }
 
     public Task Unwatch(IDashboardObserver observer)
@@ -215,7 +221,14 @@ internal sealed class DistrictGrain(
         {
             _changedSinceNotify = false;
             figures = _tally.Figures(DistrictId, now);
-            _watchers.Changed(new DashboardUpdate("", figures, Incidents: Board()));
+            var board = Board();
+
+            // A unit's change that leaves every count as it was (a new position, say) is no news for dashboards.
+            if (_shown is not { } shown || !shown.Figures.SameCountsAs(figures) || !shown.Incidents.SequenceEqual(board))
+            {
+                _shown = new DistrictSituation(figures, board);
+                _watchers.Changed(new DashboardUpdate("", figures, Incidents: board));
+            }
         }
 
         if ((_changedSinceReport && now - _lastReport >= NationalReportInterval) || now - _lastReport >= NationalRefreshInterval)

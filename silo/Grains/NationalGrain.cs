@@ -67,17 +67,13 @@ internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
 
     public Task<CapacityFigures> GetCapacity() => Task.FromResult(CapacityFigures.Sum([.. _districts.Values.Select(d => d.Figures)], time.GetUtcNow()));
 
-    private static bool SameCounts(CapacityFigures a, CapacityFigures b) =>
-        a.RegisteredUnits == b.RegisteredUnits && a.StaleUnits == b.StaleUnits && a.AvailableGuards == b.AvailableGuards
-        && a.ByCapability.SequenceEqual(b.ByCapability) && a.ByStatus.SequenceEqual(b.ByStatus);
-
     private void Keep(DistrictSituation situation)
     {
         var id = situation.Figures.Districts[0];
         if (!_districts.TryGetValue(id, out var held) || held.Figures.AsOf <= situation.Figures.AsOf)
         {
             // A district's periodic refresh repeats its picture: only a real difference is news for dashboards.
-            _changed |= held is null || !SameCounts(held.Figures, situation.Figures) || !held.Incidents.SequenceEqual(situation.Incidents);
+            _changed |= held is null || !held.Figures.SameCountsAs(situation.Figures) || !held.Incidents.SequenceEqual(situation.Incidents);
             _districts[id] = situation;
         }
     }

@@ -43,6 +43,12 @@ public static class SiloHosting
 
             silo.AddCoordinationStorage(storage);
             silo.AddCoordinationGrains();
+
+            // Grain and silo statistics for operators, served by the gateway behind the operator role.
+            if (builder.Configuration.GetValue(Gateway.GatewayHosting.OrleansDashboardSetting, true))
+            {
+                Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(silo);
+            }
         });
 
         return builder;

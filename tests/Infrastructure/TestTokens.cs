@@ -24,6 +24,9 @@ public sealed class TestTokens(string dataDirectory) : IDisposable
 
     public string Viewer(params string[] districts) => Signer.Mint("wall-screen", "viewer", districts, national: districts.Length == 0);
 
+    /// <summary>An engineer operating the system: the Orleans dashboard, nothing of the API.</summary>
+    public string Operator() => Signer.Mint("on-call", "operator");
+
     /// <summary>Company calls carry a token for the company the request names (company_id), minted per call.</summary>
     public CompanyService.CompanyServiceClient CompanyClient(GrpcChannel channel) =>
         new(channel.Intercept(new PerRequestToken(request =>

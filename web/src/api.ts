@@ -1,0 +1,79 @@
+// The gateway's browser API: sign-in, reference data, and the dashboard event streams. Messages are
+// the gRPC API's own (coordination.v1, proto JSON form, every field present).
+
+export interface CapabilityCapacity { capability: string; availableUnits: number; availableGuards: number }
+export interface StatusCount { status: string; units: number; guards: number }
+export interface CapacityReport {
+  scope: string; districts: string[]; byCapability: CapabilityCapacity[]; byStatus: StatusCount[];
+  availableUnits: number; availableGuards: number; registeredUnits: number; staleUnits: number; asOf: string;
+}
+export interface GeoPoint { latitude: number; longitude: number }
+export interface IncidentSummary {
+  incidentId: string; districtId: string; title: string; priority: string; exercise: boolean; openedAt: string;
+  location: GeoPoint | null; requests: number; requestedGuards: number; soughtGuards: number; committedGuards: number;
+  enRouteGuards: number; onSceneGuards: number; unfilledGuards: number;
+}
+export interface CapacityUpdate { version: string; capacity: CapacityReport; districts: CapacityReport[]; incidents: IncidentSummary[] }
+
+export interface Offer { offerId: string; companyId: string; guards: number; status: string; committedGuards: number; reason: string; automatic: boolean; deadline: string }
+export interface Assignment { companyId: string; unitId: string; guards: number; status: string; until: string }
+export interface CapacityRequest {
+  requestId: string; capability: string; guards: number; status: string; committedGuards: number; offeredGuards: number;
+  allowPartial: boolean; allowNeighbours: boolean; start: string; end: string; offers: Offer[]; assignments: Assignment[];
+}
+export interface TimelineEvent {
+  sequence: string; at: string; kind: string; actor: string; reason: string; requestId: string; offerId: string;
+  companyId: string; unitIds: string[]; guards: number;
+}
+export interface Incident {
+  incidentId: string; districtId: string; title: string; location: GeoPoint | null; priority: string; exercise: boolean;
+  status: string; openedAt: string; closedAt: string | null; requests: CapacityRequest[]; timeline: TimelineEvent[]; usesLiveCapacity: boolean;
+}
+export interface IncidentUpdate { version: string; incident: Incident }
+
+export interface District { id: string; name: string; headquarters: string; position: GeoPoint; neighbours: string[]; protectedReserveGuards: number }
+export interface Capability { id: string; name: string }
+export interface Reference { districts: { districts: District[] }; capabilities: { capabilities: Capability[] } }
+
+export interface Who { subject: string; role: string; national: boolean; districts: string[] }
+
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) { super(message); }
+}
+
+async function json<T>(response: Response): Promise<T> {
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new HttpError(response.status, body.title ?? body.message ?? response.statusText);
+  }
+  return response.json() as Promise<T>;
+}
+
+export const whoAmI = async (): Promise<Who> => json(await fetch("/auth/session", { credentials: "same-origin" }));
+
+export const signIn = async (token: string): Promise<Who> =>
+  json(await fetch("/auth/session", {
+    method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" }, body: JSON.stringify({ token }),
+  }));
+
+export const signOut = async (): Promise<void> => { await fetch("/auth/session", { method: "DELETE", credentials: "same-origin" }); };
+
+export const reference = async (): Promise<Reference> => json(await fetch("/api/v1/reference", { credentials: "same-origin" }));
+
+export type StreamState = "live" | "reconnecting" | "closed";
+
+/**
+ * One dashboard stream. EventSource reconnects by itself and sends the last event id (the picture's
+ * version), so the server resumes without repeating a picture. A refusal (401/403/404) closes it.
+ */
+export function watch<T>(path: string, event: string, onPicture: (picture: T) => void, onState: (state: StreamState, why?: string) => void): () => void {
+  const source = new EventSource(path, { withCredentials: true });
+  source.addEventListener(event, (e) => {
+    onState("live");
+    onPicture(JSON.parse((e as MessageEvent<string>).data) as T);
+  });
+  source.addEventListener("failure", (e) => onState("reconnecting", JSON.parse((e as MessageEvent<string>).data).message));
+  source.onopen = () => onState("live");
+  source.onerror = () => onState(source.readyState === EventSource.CLOSED ? "closed" : "reconnecting");
+  return () => source.close();
+}

@@ -1,0 +1,37 @@
+// A few helpers that build the page from data with textContent only: titles and reasons come from
+// operators and companies, so nothing is ever parsed as HTML.
+
+type Child = Node | string | number | null | undefined | false;
+type Attrs = Record<string, string | number | boolean | undefined | ((e: Event) => void)>;
+
+function build<E extends Element>(element: E, attrs: Attrs, children: Child[]): E {
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === false) continue;
+    if (typeof value === "function") element.addEventListener(name.replace(/^on/, ""), value);
+    else element.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+export const h = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] =>
+  build(document.createElement(tag), attrs, children);
+
+export const s = (tag: string, attrs: Attrs = {}, ...children: Child[]): SVGElement =>
+  build(document.createElementNS("http://www.w3.org/2000/svg", tag), attrs, children);
+
+export const byId = <E extends HTMLElement = HTMLElement>(id: string): E => document.getElementById(id) as E;
+
+/** "PRIORITY_URGENT" → "urgent", "ASSIGNMENT_STATUS_EN_ROUTE" → "en route". */
+export const label = (value: string, prefix: string): string => value.replace(prefix, "").replaceAll("_", " ").toLowerCase();
+
+export const time = (iso: string | null | undefined): string =>
+  iso ? new Date(iso).toLocaleTimeString("nb-NO", { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "";
+
+export const ago = (iso: string): string => {
+  const minutes = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 60000));
+  return minutes < 60 ? `${minutes} min ago` : `${Math.floor(minutes / 60)} h ${minutes % 60} min ago`;
+};
