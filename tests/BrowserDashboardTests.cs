@@ -26,6 +26,14 @@ public sealed class BrowserDashboardTests(BrowserNode fixture, ITestOutputHelper
             await Node.Company.ReportUnitAsync(Report("nordvakt", unit, UnitStatus.Available));
         }
 
+        // Some capacity elsewhere in the country, so the map has figures to show.
+        var districts = new[] { "innlandet", "sor-ost", "agder", "sor-vest", "vest", "more-og-romsdal", "trondelag", "nordland", "troms", "finnmark" };
+        await Node.Company.RegisterUnitsAsync(Register("landsvakt", [.. districts.Select((d, i) => Unit($"l{i}", 2 + (i % 4) * 3, d, "patrol", "static-guarding"))]));
+        foreach (var i in Enumerable.Range(0, districts.Length))
+        {
+            await Node.Company.ReportUnitAsync(Report("landsvakt", $"l{i}", UnitStatus.Available));
+        }
+
         await using var browser = await Chromium.LaunchAsync();
         await browser.NavigateAsync($"http://127.0.0.1:{Node.HttpPort}/#token={Node.Tokens.Viewer()}");
         await browser.WaitForAsync("document.querySelector('#map [data-district=\"oslo\"]')?.dataset.available === '7'", Bound, "Oslo's 7 available guards on the map");
@@ -43,7 +51,9 @@ public sealed class BrowserDashboardTests(BrowserNode fixture, ITestOutputHelper
         Assert.Contains("committed 4", (await browser.EvaluateAsync($"{row}.textContent"))!.GetValue<string>(), StringComparison.Ordinal);
 
         // An exercise is marked as one on the board.
-        var drill = (await Node.Police.OpenIncidentAsync(Titled(Incident("oslo", "drill", Priority.Routine, exercise: true), "Harbour drill"))).IncidentId;
+        var drillRequest = Titled(Incident("vest", "drill", Priority.Routine, exercise: true), "Harbour drill");
+        drillRequest.Location = new GeoPoint { Latitude = 60.40, Longitude = 5.31 };
+        var drill = (await Node.Police.OpenIncidentAsync(drillRequest)).IncidentId;
         await browser.WaitForAsync($"document.querySelector('[data-incident=\"{drill}\"] .exercise-tag')?.textContent === 'EXERCISE'", Bound, "the exercise marked EXERCISE");
 
         var screenshot = await browser.ScreenshotAsync();

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Coordination.Api.V1;
+using Coordination.Gateway.Services;
+using Microsoft.Extensions.DependencyInjection;
 using static Coordination.Tests.Infrastructure.ApiBuilders;
 
 namespace Coordination.Tests;
@@ -79,6 +81,23 @@ public sealed class WebDashboardTests(WebNode fixture) : IClassFixture<WebNode>
         await Node.Company.ReportUnitAsync(Report("web-resume", "r1", UnitStatus.OutOfService));
         var change = await early.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.NotEqual(last, change.Id);
+    }
+
+    [Fact]
+    public async Task A_browser_that_goes_away_gives_its_place_on_the_topic_back()
+    {
+        var hub = Node.Services.GetRequiredService<DashboardHub>();
+        using var browser = Browser();
+        await browser.PostAsJsonAsync("/auth/session", new { token = Node.Tokens.Viewer() });
+
+        // Streams of the tests before this one are let go as their connections close.
+        Assert.True(await Eventually.Holds(() => Task.FromResult(hub.Viewers == 0)));
+        var stream = new EventReader(await browser.GetStreamAsync("/api/v1/national/events"));
+        await stream.NextAsync("capacity");
+        Assert.Equal(1, hub.Viewers);
+
+        stream.Dispose();
+        Assert.True(await Eventually.Holds(() => Task.FromResult(hub.Viewers == 0)), $"{hub.Viewers} viewer(s) still held");
     }
 
     [Fact]

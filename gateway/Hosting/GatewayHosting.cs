@@ -218,7 +218,7 @@ public static class GatewayHosting
             authorization.AddPolicy(Web.BrowserSession.OperatorPolicy, new AuthorizationPolicyBuilder(JwtBearerDefaults.AuthenticationScheme)
                 .RequireAuthenticatedUser().RequireClaim(Api.TokenClaims.Role, Web.BrowserSession.OperatorRole).Build());
         });
-        builder.Services.AddSingleton(new SigningKeyReport(development ? Path.GetFullPath(auth.DevelopmentKeyFile) : null, keys.Count));
+        builder.Services.AddSingleton(new SigningKeyReport(development ? Path.GetFullPath(auth.DevelopmentKeyFile) : null, keys.Count, auth.Issuer, auth.Audience));
     }
 
     /// <summary>
@@ -287,10 +287,10 @@ public static class GatewayHosting
         }
     }
 
-    private sealed record SigningKeyReport(string? DevelopmentKeyFile, int Keys);
+    private sealed record SigningKeyReport(string? DevelopmentKeyFile, int Keys, string Issuer, string Audience);
 
     /// <summary>Says where the process listens once Kestrel has bound (ports chosen at run time included), and which keys it trusts.</summary>
-    private sealed class StartupReport(IServer server, IHostApplicationLifetime lifetime, SigningKeyReport keys, ILogger<StartupReport> logger) : IHostedService
+    private sealed class StartupReport(IServer server, IHostApplicationLifetime lifetime, SigningKeyReport keys, IOptions<Hosting.GatewayOptions> options, ILogger<StartupReport> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
@@ -301,6 +301,7 @@ public static class GatewayHosting
                 if (keys.DevelopmentKeyFile is { } file)
                 {
                     logger.LogWarning("No signing keys configured: trusting the DEVELOPMENT key {File}. Mint a token with: dotnet run --project cli -- token --role police --district oslo", file);
+                    LogDashboardLink(file);
                 }
                 else
                 {
@@ -311,5 +312,22 @@ public static class GatewayHosting
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        /// <summary>
+        /// With the development key only: a link that signs a browser in as a national viewer for
+        /// 12 hours. The token rides in the fragment, which browsers never send to a server.
+        /// </summary>
+        private void LogDashboardLink(string keyFile)
+        {
+            var http = Hosting.GatewayOptions.Parse(options.Value.HttpEndpoint, nameof(Hosting.GatewayOptions.HttpEndpoint));
+            if (http.Port == 0)
+            {
+                return;
+            }
+
+            using var signer = Api.DevelopmentTokens.Load(keyFile);
+            var token = signer.Mint("development-dashboard", "viewer", national: true, issuer: keys.Issuer, audience: keys.Audience);
+            logger.LogInformation("Web dashboard (development key, national viewer for 12 h): http://{Endpoint}/#token={Token}", http, token);
+        }
     }
 }

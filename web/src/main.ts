@@ -92,7 +92,10 @@ function showSituation(): void {
   capabilityPicker.addEventListener("change", () => { capability = capabilityPicker.value; render(); });
 
   view.replaceChildren(h("div", { class: "situation" },
-    h("div", { class: "left" }, h("div", { class: "map-tools" }, h("label", {}, "Available guards: ", capabilityPicker)), mapBox, totals),
+    h("div", { class: "left" }, h("div", { class: "map-tools" }, h("label", {}, "Available guards: ", capabilityPicker)), mapBox,
+      h("p", { class: "legend" }, h("span", { class: "key ok" }, "above the district's reserve"), h("span", { class: "key low" }, "at or below it"),
+        h("span", { class: "key none" }, "none"), h("span", { class: "key incident" }, "incident"), h("span", { class: "key exercise" }, "exercise")),
+      totals),
     h("div", { class: "right" }, board, side)));
 
   const render = (): void => {
@@ -184,8 +187,11 @@ function renderBoard(incidents: IncidentSummary[]): Node[] {
       h("span", { class: "on-scene" }, `on scene ${i.onSceneGuards}`),
       i.soughtGuards > 0 && h("span", { class: "sought" }, `sought ${i.soughtGuards}`),
       i.unfilledGuards > 0 && h("span", { class: "unfilled" }, `unable to fill ${i.unfilledGuards}`))));
+  const key = (kind: string, text: string): HTMLElement => h("span", { class: `key ${kind}` }, text);
   return [h("h2", {}, `Open incidents (${incidents.length})`),
-    rows.length > 0 ? h("div", { class: "rows", id: "board" }, ...rows) : h("p", { class: "muted", id: "board" }, "No open incidents.")];
+    rows.length > 0 ? h("div", { class: "rows", id: "board" }, ...rows) : h("p", { class: "muted", id: "board" }, "No open incidents."),
+    h("p", { class: "legend" }, "Guards: ", key("on-scene", "on scene"), key("en-route", "en route"), key("committed", "committed"),
+      key("sought", "still sought"), key("unfilled", "unable to fill"))];
 }
 
 function renderDistrict(report: CapacityReport | undefined): Node[] {

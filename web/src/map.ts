@@ -26,7 +26,7 @@ const LABEL_OFFSETS: Record<string, [number, number, "start" | "end"]> = {
 
 const map = shapes as unknown as FeatureCollection<MultiPolygon, { name: string }>;
 const norway = map.features.find((f) => f.properties.name === "norway")!;
-const projection = geoTransverseMercator().rotate([-15, -65]).fitExtent([[20, 12], [WIDTH - 20, HEIGHT - 12]], norway);
+const projection = geoTransverseMercator().rotate([-15, -65]).fitExtent([[110, 14], [WIDTH - 40, HEIGHT - 14]], norway);
 const path = geoPath(projection);
 
 export interface MapPicture {
