@@ -26,22 +26,46 @@ public static class Driver
         var smoke = args.Contains("--smoke");
         var json = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault() ?? "bench-results.json";
         var scale = smoke ? Smoke : Full;
+
+        // --only status,fanout runs just those figures (names as in the table's first column); --server
+        // passes one setting to the server process (--server --Coordination:Orleans:Dashboard=false).
+        var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? [];
+        bool Runs(string figure) => only.Length == 0 || only.Contains(figure);
+        var serverSettings = args.Select((a, i) => (a, i)).Where(x => x.a == "--server" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToArray();
         var report = new Report();
         var data = Path.Combine(Path.GetTempPath(), "coordination-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
         Console.WriteLine($"Coordination benchmark ({(smoke ? "smoke" : "full")}), {Environment.ProcessorCount} cores, load {Report.Load()}, data in {data}");
         try
         {
-            var server = await ServerProcess.StartAsync(data);
+            var server = await ServerProcess.StartAsync(data, serverSettings);
             try
             {
                 report.Add("start-up", "process start to SERVING, empty store", server.StartupTime.TotalSeconds, "s");
-                await StatusReports(server, scale, report);
-                await RegisterPool(server, scale);
-                var max = await CapacityRequests(server, scale, report);
-                await DurableDecisions(server, scale, report, max);
-                await FanOut(server, scale, report);
-                await Density(server, scale, report);
+                if (Runs("status"))
+                {
+                    await StatusReports(server, scale, report);
+                }
+
+                if (Runs("capacity") || Runs("durable"))
+                {
+                    await RegisterPool(server, scale);
+                    var max = await CapacityRequests(server, scale, report);
+                    if (Runs("durable"))
+                    {
+                        await DurableDecisions(server, scale, report, max);
+                    }
+                }
+
+                if (Runs("fan-out"))
+                {
+                    await FanOut(server, scale, report);
+                }
+
+                if (Runs("density") || Runs("start-up"))
+                {
+                    await Density(server, scale, report);
+                }
             }
             finally
             {
@@ -49,10 +73,13 @@ public static class Driver
                 await server.DisposeAsync();
             }
 
-            var restarted = await ServerProcess.StartAsync(data);
-            report.Add("start-up", $"process start to SERVING, store with {scale.DensityUnits:N0} units", restarted.StartupTime.TotalSeconds, "s");
-            await restarted.StopAsync();
-            await restarted.DisposeAsync();
+            if (Runs("start-up"))
+            {
+                var restarted = await ServerProcess.StartAsync(data, serverSettings);
+                report.Add("start-up", $"process start to SERVING, store with {scale.DensityUnits:N0} units", restarted.StartupTime.TotalSeconds, "s");
+                await restarted.StopAsync();
+                await restarted.DisposeAsync();
+            }
         }
         finally
         {

@@ -35,7 +35,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     public TimeSpan StartupTime { get; }
     public GrpcChannel Channel { get; }
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory)
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, IEnumerable<string>? settings = null)
     {
         var grpcPort = FreePort();
         var httpPort = FreePort();
@@ -52,7 +52,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             "--Coordination:Limits:RequestsPerSecond=10000000",
             "--Coordination:Limits:Burst=10000000",
             "--Logging:LogLevel:Default=Warning",
-        })
+        }.Concat(settings ?? []))
         {
             info.ArgumentList.Add(argument);
         }
