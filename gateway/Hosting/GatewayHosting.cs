@@ -66,7 +66,16 @@ public static class GatewayHosting
                     });
                 }
             });
-            kestrel.Listen(http, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(http, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+
+                // Browsers sign in here and carry a token cookie: with a certificate, it is HTTPS too (and the cookie Secure).
+                if (serverCertificate is not null)
+                {
+                    listen.UseHttps(serverCertificate);
+                }
+            });
         });
 
         builder.AddCoordinationAuthentication(companyAuthority);
