@@ -6,7 +6,7 @@ using Microsoft.Data.Sqlite;
 namespace Coordination.Silo.Audit;
 
 /// <summary>The audit log's rows in the SQLite file, appended in one transaction per batch.</summary>
-public sealed class SqliteAuditStore(StorageOptions storage, SqliteWriteGate gate)
+public sealed class SqliteAuditStore(StorageOptions storage, SqliteCommitter committer)
 {
     public async Task<AuditEntry?> LastAsync()
     {
@@ -17,14 +17,10 @@ public sealed class SqliteAuditStore(StorageOptions storage, SqliteWriteGate gat
         return await reader.ReadAsync() ? Read(reader) : null;
     }
 
-    public Task AppendAsync(IReadOnlyList<AuditEntry> entries) => gate.RunAsync(() => AppendNowAsync(entries));
-
-    private async Task AppendNowAsync(IReadOnlyList<AuditEntry> entries)
+    /// <summary>Appends in the committer's next group: durable, with the grain writes around it, when the task completes.</summary>
+    public Task AppendAsync(IReadOnlyList<AuditEntry> entries) => committer.RunAsync(connection =>
     {
-        await using var connection = await OpenAsync();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
+        using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO AuditLog (Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, PreviousHash, Hash)
             VALUES ($seq, $at, $subject, $role, $scope, $rpc, $request, $incident, $outcome, $detail, $prev, $hash);
@@ -39,11 +35,11 @@ public sealed class SqliteAuditStore(StorageOptions storage, SqliteWriteGate gat
                 parameters[i].Value = values[i] ?? DBNull.Value;
             }
 
-            await command.ExecuteNonQueryAsync();
+            command.ExecuteNonQuery();
         }
 
-        await transaction.CommitAsync();
-    }
+        return entries.Count;
+    });
 
     public async Task<IReadOnlyList<AuditEntry>> ReadAsync(string? incidentId, DateTimeOffset? from, DateTimeOffset? to, long afterSequence, int limit)
     {

@@ -77,13 +77,16 @@ public static class SiloHosting
 
         if (storage.Provider == StorageProvider.Sqlite)
         {
-            // Orleans' ADO.NET storage, with its writes taken one at a time (see SqliteWriteGate).
-            silo.Services.AddSingleton<SqliteWriteGate>();
-            silo.Services.AddGrainStorage(StorageNames.Grains, (sp, name) =>
-                new GatedGrainStorage(AdoNetGrainStorageFactory.Create(sp, name), sp.GetRequiredService<SqliteWriteGate>()));
+            // Orleans' ADO.NET storage reads; its writes, and the audit log's, are group-committed by one writer (see SqliteCommitter).
+            silo.Services.AddSingleton(sp => new SqliteCommitter(storage, sp.GetRequiredService<ILogger<SqliteCommitter>>()));
+            silo.Services.AddGrainStorage(StorageNames.Grains, (sp, name) => new GroupCommitGrainStorage(
+                AdoNetGrainStorageFactory.Create(sp, name),
+                sp.GetRequiredService<SqliteCommitter>(),
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(name).GrainStorageSerializer,
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value.ServiceId));
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
                 new SqliteSchemaInitializer(storage, sp.GetRequiredService<ILogger<SqliteSchemaInitializer>>()));
-            silo.Services.AddSingleton(sp => new Audit.SqliteAuditStore(storage, sp.GetRequiredService<SqliteWriteGate>()));
+            silo.Services.AddSingleton(sp => new Audit.SqliteAuditStore(storage, sp.GetRequiredService<SqliteCommitter>()));
         }
 
         return silo;

@@ -1,0 +1,176 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Coordination.Silo.Persistence;
+
+/// <summary>
+/// The one writer on the SQLite file in this process, committing in groups. Every write (grain
+/// state, audit records) is queued; a single loop takes whatever is waiting, runs each piece under
+/// its own savepoint in one transaction, and commits once: one fsync of the write-ahead log makes
+/// the whole group durable, and only then is each waiting caller answered. One write alone still
+/// commits at once; under load, many grains share each fsync instead of queuing for their own.
+/// A piece that fails is rolled back to its savepoint and fails alone; a commit that fails fails
+/// the whole group, so nothing is acknowledged that is not on disk.
+/// </summary>
+public sealed partial class SqliteCommitter : IAsyncDisposable
+{
+    // Bounds one transaction's time (and so the wait of the first caller in it).
+    private const int MaxGroup = 256;
+
+    private readonly Channel<Work> _queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly StorageOptions _storage;
+    private readonly ILogger<SqliteCommitter> _logger;
+    private readonly Task _loop;
+    private SqliteConnection? _connection;
+    private long _groups;
+    private long _writes;
+
+    public SqliteCommitter(StorageOptions storage, ILogger<SqliteCommitter> logger)
+    {
+        _storage = storage;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Groups committed and writes in them so far (for tests and operators).</summary>
+    public (long Groups, long Writes) Committed => (Interlocked.Read(ref _groups), Interlocked.Read(ref _writes));
+
+    /// <summary>Runs <paramref name="write"/> in the next group's transaction; completes when that group is durable.</summary>
+    public Task<T> RunAsync<T>(Func<SqliteConnection, T> write)
+    {
+        var work = new Work<T>(write);
+        if (!_queue.Writer.TryWrite(work))
+        {
+            throw new ObjectDisposedException(nameof(SqliteCommitter), "the silo is stopping; the write was not taken");
+        }
+
+        return work.Completion.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var group = new List<Work>(MaxGroup);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (group.Count < MaxGroup && _queue.Reader.TryRead(out var work))
+            {
+                group.Add(work);
+            }
+
+            Commit(group);
+            group.Clear();
+        }
+    }
+
+    private void Commit(List<Work> group)
+    {
+        SqliteConnection? connection = null;
+        try
+        {
+            connection = Connection();
+            using var control = connection.CreateCommand();
+            Execute(control, "BEGIN IMMEDIATE;");
+            foreach (var work in group)
+            {
+                Execute(control, "SAVEPOINT piece;");
+                try
+                {
+                    work.Run(connection);
+                    Execute(control, "RELEASE piece;");
+                }
+                catch (Exception e) when (e is not SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_CORRUPT })
+                {
+                    Execute(control, "ROLLBACK TO piece; RELEASE piece;");
+                    work.Fail(e);
+                }
+            }
+
+            Execute(control, "COMMIT;");
+            Interlocked.Increment(ref _groups);
+            Interlocked.Add(ref _writes, group.Count);
+        }
+        catch (Exception e)
+        {
+            // Not committed: nobody in the group is told it was. The next group starts on a fresh connection.
+            LogCommitFailed(e, group.Count);
+            connection?.Dispose();
+            _connection = null;
+            foreach (var work in group)
+            {
+                work.Fail(e);
+            }
+        }
+
+        foreach (var work in group)
+        {
+            work.Complete();
+        }
+    }
+
+    private SqliteConnection Connection()
+    {
+        if (_connection is null)
+        {
+            var connection = new SqliteConnection(_storage.SqliteConnectionString);
+            connection.Open();
+            using var pragma = connection.CreateCommand();
+
+            // Explicit, whatever the library's default: each commit syncs the log, so an answered write survives power loss.
+            pragma.CommandText = "PRAGMA synchronous = FULL;";
+            pragma.ExecuteNonQuery();
+            _connection = connection;
+        }
+
+        return _connection;
+    }
+
+    private static void Execute(SqliteCommand command, string sql)
+    {
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+        _connection?.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Committing a group of {Count} writes to the SQLite file failed; all of them are refused")]
+    private partial void LogCommitFailed(Exception exception, int count);
+
+    private abstract class Work
+    {
+        public abstract void Run(SqliteConnection connection);
+
+        public abstract void Fail(Exception exception);
+
+        public abstract void Complete();
+    }
+
+    private sealed class Work<T>(Func<SqliteConnection, T> write) : Work
+    {
+        private T? _result;
+        private Exception? _failure;
+
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Run(SqliteConnection connection) => _result = write(connection);
+
+        public override void Fail(Exception exception) => _failure ??= exception;
+
+        public override void Complete()
+        {
+            if (_failure is not null)
+            {
+                Completion.TrySetException(_failure);
+            }
+            else
+            {
+                Completion.TrySetResult(_result!);
+            }
+        }
+    }
+}
