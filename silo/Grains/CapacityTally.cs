@@ -9,6 +9,10 @@ namespace Coordination.Silo.Grains;
 internal sealed class CapacityTally
 {
     private readonly Dictionary<string, UnitContribution> _units = new(StringComparer.Ordinal);
+
+    // Per capability, the units a request may be offered (available, or on an exercise that yields
+    // its units): matching looks at these only, not at every unit of the district.
+    private readonly Dictionary<string, Dictionary<string, UnitContribution>> _candidates = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Units, int Guards)> _byCapability = new(StringComparer.Ordinal);
     private readonly Dictionary<UnitStatus, (int Units, int Guards)> _byStatus = [];
     private int _availableUnits;
@@ -18,6 +22,10 @@ internal sealed class CapacityTally
     public IEnumerable<UnitContribution> Units => _units.Values;
 
     public int AvailableGuards => _availableGuards;
+
+    /// <summary>Units with the capability that are available or on a yielding exercise.</summary>
+    public IReadOnlyCollection<UnitContribution> CandidatesFor(string capability) =>
+        _candidates.TryGetValue(capability, out var units) ? units.Values : [];
 
     /// <summary>Keeps the newest contribution per unit; returns false when this one is older than what is held.</summary>
     public bool Apply(UnitContribution contribution)
@@ -66,6 +74,26 @@ internal sealed class CapacityTally
         if (c.Stale)
         {
             _staleUnits += sign;
+        }
+
+        if (c.CountedAvailable || (c.OnYieldingExercise && !c.Stale))
+        {
+            foreach (var capability in c.Capabilities)
+            {
+                if (!_candidates.TryGetValue(capability, out var candidates))
+                {
+                    _candidates[capability] = candidates = new(StringComparer.Ordinal);
+                }
+
+                if (sign > 0)
+                {
+                    candidates[c.UnitKey] = c;
+                }
+                else
+                {
+                    candidates.Remove(c.UnitKey);
+                }
+            }
         }
 
         if (!c.CountedAvailable)

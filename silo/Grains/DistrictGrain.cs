@@ -92,31 +92,94 @@ internal sealed class DistrictGrain(
 
         // Lending to another district never takes this one below its protected reserve.
         var lendable = forDistrict == DistrictId ? int.MaxValue : Math.Max(0, _tally.AvailableGuards - home.ProtectedReserveGuards);
+        var eligible = _tally.CandidatesFor(capability)
+            .Where(u => (u.CountedAvailable || takeFromExercises) && !excluded.Contains(u.UnitKey)
+                && (excludedCompanies.Count == 0 || !excludedCompanies.Contains(UnitKey.Parse(u.UnitKey).CompanyId)));
+
+        // Available units first, then units on exercises, each nearest first. Usually only the nearest
+        // few hundred are needed: they are picked without sorting the whole district, and the rest
+        // only when lending skipped so many that the list is still short.
         var candidates = new List<Candidate>();
         var guards = 0;
-        foreach (var unit in _tally.Units
-            .Where(u => (u.CountedAvailable || (takeFromExercises && u.OnYieldingExercise && !u.Stale))
-                && u.Capabilities.Contains(capability) && !excluded.Contains(u.UnitKey)
-                && !excludedCompanies.Contains(UnitKey.Parse(u.UnitKey).CompanyId))
-            .Select(u => new Candidate(u.UnitKey, u.Headcount, Geo.DistanceKm(location, u.Position ?? home.Position), !u.CountedAvailable))
-            .OrderBy(c => c.OnYieldingExercise)
-            .ThenBy(c => c.DistanceKm)
-            .ThenBy(c => c.UnitKey, StringComparer.Ordinal))
+        var ranked = NearestFirst(eligible, location, home.Position, MaxCandidates * 2, out var complete);
+        if (!Take(ranked) && !complete)
         {
-            if (guards + unit.Headcount > lendable)
-            {
-                continue;
-            }
-
-            candidates.Add(unit);
-            guards += unit.Headcount;
-            if (candidates.Count == MaxCandidates)
-            {
-                break;
-            }
+            candidates.Clear();
+            guards = 0;
+            Take(NearestFirst(eligible, location, home.Position, int.MaxValue, out _));
         }
 
         return Task.FromResult<IReadOnlyList<Candidate>>(candidates);
+
+        // True when the list is full.
+        bool Take(IEnumerable<UnitContribution> units)
+        {
+            foreach (var unit in units)
+            {
+                if (guards + unit.Headcount > lendable)
+                {
+                    continue;
+                }
+
+                candidates.Add(new Candidate(unit.UnitKey, unit.Headcount, Geo.DistanceKm(location, unit.Position ?? home.Position), !unit.CountedAvailable));
+                guards += unit.Headcount;
+                if (candidates.Count == MaxCandidates)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The <paramref name="take"/> best units in order: available before exercise, then by distance
+    /// (ranked on a flat projection around the incident, which orders a district's units as the
+    /// great-circle distance does, at a fraction of the cost), then by key so ties are stable.
+    /// </summary>
+    private static List<UnitContribution> NearestFirst(IEnumerable<UnitContribution> units, GeoPoint location, GeoPoint fallback, int take, out bool complete)
+    {
+        var cosLatitude = Math.Cos(location.Latitude * Math.PI / 180);
+        (bool Exercise, double Rank, string Key) Order(UnitContribution u)
+        {
+            var at = u.Position ?? fallback;
+            var dx = (at.Longitude - location.Longitude) * cosLatitude;
+            var dy = at.Latitude - location.Latitude;
+            return (!u.CountedAvailable, (dx * dx) + (dy * dy), u.UnitKey);
+        }
+
+        // A max-heap of the best so far: the worst of them leaves when a better one comes.
+        var best = new PriorityQueue<UnitContribution, (bool Exercise, double Rank, string Key)>(Comparer<(bool Exercise, double Rank, string Key)>.Create((a, b) => Compare(b, a)));
+        var seen = 0;
+        foreach (var unit in units)
+        {
+            seen++;
+            var order = Order(unit);
+            if (best.Count < take)
+            {
+                best.Enqueue(unit, order);
+            }
+            else if (best.TryPeek(out _, out var worst) && Compare(order, worst) < 0)
+            {
+                best.DequeueEnqueue(unit, order);
+            }
+        }
+
+        complete = seen <= take;
+        var result = new List<UnitContribution>(best.Count);
+        while (best.TryDequeue(out var unit, out _))
+        {
+            result.Add(unit);
+        }
+
+        result.Reverse();
+        return result;
+
+        static int Compare((bool Exercise, double Rank, string Key) a, (bool Exercise, double Rank, string Key) b) =>
+            a.Exercise != b.Exercise ? a.Exercise.CompareTo(b.Exercise)
+            : a.Rank != b.Rank ? a.Rank.CompareTo(b.Rank)
+            : string.CompareOrdinal(a.Key, b.Key);
     }
 
     public async Task IncidentOpened(string incidentId)
