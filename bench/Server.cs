@@ -22,6 +22,11 @@ internal static class Server
             using var process = System.Diagnostics.Process.GetCurrentProcess();
             return Results.Json(new { workingSet = process.WorkingSet64, managedHeap = GC.GetTotalMemory(false) });
         });
+        app.MapGet("/bench/storage", (Coordination.Silo.Persistence.SqliteCommitter committer) =>
+        {
+            var (groups, writes) = committer.Committed;
+            return Results.Json(new { groups, writes });
+        });
         await app.RunAsync();
         return 0;
     }

@@ -127,6 +127,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         return (reply.RootElement.GetProperty("workingSet").GetInt64(), reply.RootElement.GetProperty("managedHeap").GetInt64());
     }
 
+    /// <summary>Commits (groups) of the SQLite writer and the writes in them, since the server started.</summary>
+    public async Task<(long Groups, long Writes)> CommittedAsync()
+    {
+        using var reply = JsonDocument.Parse(await _http.GetStringAsync("/bench/storage"));
+        return (reply.RootElement.GetProperty("groups").GetInt64(), reply.RootElement.GetProperty("writes").GetInt64());
+    }
+
     /// <summary>SIGTERM, as an operator would stop it, and wait for a clean exit.</summary>
     public async Task StopAsync()
     {
