@@ -16,7 +16,7 @@ public static class Driver
         int DurablePairs, double DurableSeconds, int DensityUnits, int DensityIncidents,
         int[] Viewers, int FanOutChanges);
 
-    private static readonly Scale Full = new(1000, 64, 3, 5, 4200, 5, [1, 16, 64, 256], 3, 3, 100_000, 1000, [1, 100, 1000, 5000], 20);
+    private static readonly Scale Full = new(1000, 64, 3, 5, 4200, 5, [1, 16, 64, 256], 3, 3, 100_000, 1000, [1, 100, 1000, 5000], 100);
     private static readonly Scale Smoke = new(100, 8, 0.4, 2, 150, 0.6, [1, 16], 2, 0.4, 2_000, 20, [1, 20], 3);
 
     // Requests per incident in the capacity and durability figures: operations centres spread their
@@ -37,9 +37,12 @@ public static class Driver
         bool Runs(string figure) => only.Length == 0 || only.Contains(figure);
         var serverSettings = args.Select((a, i) => (a, i)).Where(x => x.a == "--server" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToArray();
         var report = new Report();
-        var data = Path.Combine(Path.GetTempPath(), "coordination-bench", Guid.NewGuid().ToString("N"));
+        var root = Path.Combine(Path.GetTempPath(), "coordination-bench", Guid.NewGuid().ToString("N"));
+        var data = Path.Combine(root, "load");
+        var dense = Path.Combine(root, "density");
         Directory.CreateDirectory(data);
-        Console.WriteLine($"Coordination benchmark ({(smoke ? "smoke" : "full")}), {Environment.ProcessorCount} cores, load {Report.Load()}, data in {data}");
+        Directory.CreateDirectory(dense);
+        Console.WriteLine($"Coordination benchmark ({(smoke ? "smoke" : "full")}), {Environment.ProcessorCount} cores, load {Report.Load()}, data in {root}");
         try
         {
             var server = await ServerProcess.StartAsync(data, serverSettings);
@@ -65,11 +68,6 @@ public static class Driver
                 {
                     await FanOut(server, scale, report);
                 }
-
-                if (Runs("density") || Runs("start-up"))
-                {
-                    await Density(server, scale, report);
-                }
             }
             finally
             {
@@ -77,9 +75,22 @@ public static class Driver
                 await server.DisposeAsync();
             }
 
-            if (Runs("start-up"))
+            // Density and the start-up it leads to get a server and a store of their own, so they hold
+            // exactly the units and incidents the figures name, not what the load figures left behind.
+            if (Runs("density") || Runs("start-up"))
             {
-                var restarted = await ServerProcess.StartAsync(data, serverSettings);
+                var fresh = await ServerProcess.StartAsync(dense, serverSettings);
+                try
+                {
+                    await Density(fresh, scale, report);
+                }
+                finally
+                {
+                    await fresh.StopAsync();
+                    await fresh.DisposeAsync();
+                }
+
+                var restarted = await ServerProcess.StartAsync(dense, serverSettings);
                 report.Add("start-up", $"process start to SERVING, store with {scale.DensityUnits:N0} units", restarted.StartupTime.TotalSeconds, "s");
                 await restarted.StopAsync();
                 await restarted.DisposeAsync();
@@ -90,7 +101,7 @@ public static class Driver
             SqliteConnection.ClearAllPools();
             try
             {
-                Directory.Delete(data, recursive: true);
+                Directory.Delete(root, recursive: true);
             }
             catch (IOException)
             {
