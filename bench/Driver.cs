@@ -54,6 +54,13 @@ public static class Driver
                     await StatusReports(server, scale, report);
                 }
 
+                // Before the 50,400-unit pool exists: those units go stale together five minutes after
+                // they register (nobody heartbeats them), and that wave of figure changes is not fan-out.
+                if (Runs("fan-out"))
+                {
+                    await FanOut(server, scale, report);
+                }
+
                 if (Runs("capacity") || Runs("durable"))
                 {
                     await RegisterPool(server, scale);
@@ -62,11 +69,6 @@ public static class Driver
                     {
                         await DurableDecisions(server, scale, report, max);
                     }
-                }
-
-                if (Runs("fan-out"))
-                {
-                    await FanOut(server, scale, report);
                 }
             }
             finally
