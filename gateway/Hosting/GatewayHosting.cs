@@ -167,6 +167,9 @@ public static class GatewayHosting
         authentication.AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;
+
+            // Nothing reads the raw token back from the ticket; storing it costs an allocation per call.
+            jwt.SaveToken = false;
             jwt.TokenHandlers.Clear();
             jwt.TokenHandlers.Add(new CachingTokenHandler());
             jwt.TokenValidationParameters = new TokenValidationParameters
