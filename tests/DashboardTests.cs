@@ -55,7 +55,7 @@ public sealed class DashboardTests(DashboardNode fixture) : IClassFixture<Dashbo
             HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
         });
         var viewer = Dashboard(channel, Node.Tokens.Viewer("more-og-romsdal"));
-        var before = Hub.Viewers;
+        var before = await SettledViewers();
         var watches = Enumerable.Range(0, 500).Select(_ => viewer.WatchDistrict(new WatchDistrictRequest { DistrictId = "more-og-romsdal" })).ToList();
         try
         {
@@ -81,6 +81,7 @@ public sealed class DashboardTests(DashboardNode fixture) : IClassFixture<Dashbo
     public async Task A_watcher_that_stops_reading_does_not_delay_the_others_and_is_let_go_when_its_stream_ends()
     {
         var viewer = Dashboard(Node.Channel, Node.Tokens.Viewer("vest"));
+        await SettledViewers();
         var slow = viewer.WatchDistrict(new WatchDistrictRequest { DistrictId = "vest" });
         using var brisk = viewer.WatchDistrict(new WatchDistrictRequest { DistrictId = "vest" });
         await Next(slow); // and then never reads again
@@ -187,6 +188,13 @@ public sealed class DashboardTests(DashboardNode fixture) : IClassFixture<Dashbo
         Assert.Equal(StatusCode.PermissionDenied, otherDistrict.StatusCode);
         Assert.Equal(StatusCode.PermissionDenied, national.StatusCode);
         Assert.Equal(12, nationalViewer.Capacity.Districts.Count);
+    }
+
+    /// <summary>Streams of the tests before are let go as their calls end: wait until none is left.</summary>
+    private async Task<int> SettledViewers()
+    {
+        Assert.True(await Eventually.Holds(() => Task.FromResult(Hub.Viewers == 0)), $"{Hub.Viewers} viewers of earlier tests still attached");
+        return 0;
     }
 
     private static DashboardService.DashboardServiceClient Dashboard(GrpcChannel channel, string token) =>
