@@ -139,15 +139,18 @@ public static class Driver
             UnitId = units[i % units.Length], Status = V1.UnitStatus.Available, Position = new V1.GeoPoint { Latitude = 59.9 + (i % 100 / 10000.0), Longitude = 10.75 },
         }).ResponseAsync;
         Task Ping(int i) => noop.PingAsync(new Noop.PingRequest { UnitId = units[i % units.Length] }).ResponseAsync;
+        var secured = new Noop.AuthenticatedNoop.AuthenticatedNoopClient(server.As(server.CompanyToken(company)));
+        Task SecuredPing(int i) => secured.PingAsync(new Noop.PingRequest { UnitId = units[i % units.Length] }).ResponseAsync;
 
         await Closed(server, scale.StatusClients, scale.RoundSeconds / 2, Report); // warm-up
         await Closed(server, scale.StatusClients, scale.RoundSeconds / 2, Ping);
-        var pairs = new List<(double Report, double Noop, double ReportCpu, double NoopCpu)>();
+        var pairs = new List<(double Report, double Noop, double ReportCpu, double NoopCpu, double SecuredCpu)>();
         for (var p = 0; p < scale.Pairs; p++)
         {
             var a = await Closed(server, scale.StatusClients, scale.RoundSeconds, Report);
             var b = await Closed(server, scale.StatusClients, scale.RoundSeconds, Ping);
-            pairs.Add((a.Rate, b.Rate, a.CpuMicrosPerCall, b.CpuMicrosPerCall));
+            var c = await Closed(server, scale.StatusClients, scale.RoundSeconds / 2, SecuredPing);
+            pairs.Add((a.Rate, b.Rate, a.CpuMicrosPerCall, b.CpuMicrosPerCall, c.CpuMicrosPerCall));
         }
 
         var ratios = pairs.Select(p => p.Report / p.Noop).Order().ToList();
@@ -157,6 +160,7 @@ public static class Driver
             $"range {ratios.First():0.00}-{ratios.Last():0.00}");
         report.Add("status reports", "server CPU per ReportUnit", Median(pairs.Select(p => p.ReportCpu)), "µs");
         report.Add("status reports", "server CPU per no-op call", Median(pairs.Select(p => p.NoopCpu)), "µs");
+        report.Add("status reports", "server CPU per no-op call behind the gateway's security (token, caller, rate limit)", Median(pairs.Select(p => p.SecuredCpu)), "µs");
     }
 
     /// <summary>Units of companies with framework agreements in every district, available, for capacity requests.</summary>

@@ -14,6 +14,7 @@ internal static class Server
     {
         var app = SingleNode.Build(args);
         app.MapGrpcService<NoopService>();
+        app.MapGrpcService<AuthenticatedNoopService>().RequireAuthorization();
         app.MapGet("/bench/memory", () =>
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
@@ -32,6 +33,13 @@ internal static class Server
     }
 
     private sealed class NoopService : Noop.Noop.NoopBase
+    {
+        private static readonly PingReply Reply = new();
+
+        public override Task<PingReply> Ping(PingRequest request, ServerCallContext context) => Task.FromResult(Reply);
+    }
+
+    private sealed class AuthenticatedNoopService : Noop.AuthenticatedNoop.AuthenticatedNoopBase
     {
         private static readonly PingReply Reply = new();
 

@@ -101,7 +101,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         return metadata;
     });
 
-    public CompanyService.CompanyServiceClient Company(string companyId) => new(As(_tokens.Mint($"{companyId}-room", "company", company: companyId)));
+    public CompanyService.CompanyServiceClient Company(string companyId) => new(As(CompanyToken(companyId)));
+
+    public string CompanyToken(string companyId) => _tokens.Mint($"{companyId}-room", "company", company: companyId);
 
     public CallInvoker ViewerOn(GrpcChannel channel, string district) =>
         channel.Intercept(metadata =>
