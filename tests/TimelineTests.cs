@@ -15,7 +15,7 @@ public sealed class TimelineTests(ClusterFixture fixture)
         await incident.Open(new OpenIncident(requestId, district, "Long-running search", at, Priority.Routine, Exercise: true, "police:finnmark"));
         var request = await incident.RequestCapacity(new RequestCapacity("r1", "patrol", 2, at, DateTimeOffset.UtcNow, TimeSpan.FromHours(1), true, false, "police:finnmark"));
 
-        // 600 extensions: more than two pages of 256 events.
+        // 600 extensions: several sealed pages and a partial tail.
         for (var i = 1; i <= 600; i++)
         {
             await incident.Extend("r1", request.End.AddMinutes(i), "police:finnmark");
