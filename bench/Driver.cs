@@ -293,12 +293,13 @@ public static class Driver
             incidents[c] = await OpenIncident(c);
         }
 
-        var pairs = new List<(double Commitments, double Raw)>();
+        // Commitments (a unit committed to a request) per second, with requests of `guards` one-guard units each.
         var next = 0;
-        var committedBefore = await server.CommittedAsync();
-        for (var p = 0; p < scale.DurablePairs; p++)
+        async Task<double> Commitments(int guards)
         {
-            var commitments = await Closed(server, 16, scale.DurableSeconds, async i =>
+            var committedGuards = 0L;
+            var watch = Stopwatch.StartNew();
+            await Closed(server, 16, scale.DurableSeconds, async i =>
             {
                 var c = i % 16;
                 var district = ReferenceData.Current.Districts[c % Districts.Length];
@@ -311,24 +312,41 @@ public static class Driver
 
                 var request = await police[c].RequestCapacityAsync(new RequestCapacityRequest
                 {
-                    IncidentId = incidents[c], RequestId = $"d{Interlocked.Increment(ref next)}", Capability = "patrol", Guards = 1, AllowPartial = true,
+                    IncidentId = incidents[c], RequestId = $"d{Interlocked.Increment(ref next)}", Capability = "patrol", Guards = guards, AllowPartial = true,
                     Location = new V1.GeoPoint { Latitude = district.Latitude, Longitude = district.Longitude },
                     Start = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), DurationMinutes = 60,
                 });
-                return request.Status == V1.RequestStatus.Filled;
+                Interlocked.Add(ref committedGuards, request.CommittedGuards);
+                return true;
             });
+            return committedGuards / watch.Elapsed.TotalSeconds;
+        }
+
+        var pairs = new List<(double Commitments, double Raw)>();
+        var committedBefore = await server.CommittedAsync();
+        for (var p = 0; p < scale.DurablePairs; p++)
+        {
+            var commitments = await Commitments(guards: 1);
             var raw = await RawCommits(file, scale.DurableSeconds);
-            pairs.Add((commitments.Rate, raw));
+            pairs.Add((commitments, raw));
         }
 
         var committed = await server.CommittedAsync();
         var (groups, writes) = (committed.Groups - committedBefore.Groups, committed.Writes - committedBefore.Writes);
+
+        // The same with requests of five guards, as operations centres mostly ask: the request's own
+        // work (gateway, matching, the offer) is shared by its commitments. For information; the goal is
+        // judged on the one-guard figure above.
+        var several = await Commitments(guards: 5);
+        var severalRaw = await RawCommits(file, scale.DurableSeconds);
 
         var ratios = pairs.Select(p => p.Commitments / p.Raw).Order().ToList();
         report.Add("durable decisions", "commitments persisted (16 clients)", Median(pairs.Select(p => p.Commitments)), "per s");
         report.Add("durable decisions", "raw single-row commits, same file and settings", Median(pairs.Select(p => p.Raw)), "per s");
         report.Add("durable decisions", $"ratio (median of {pairs.Count} A/B pairs)", Median(ratios), "", ">= 0.5", Median(ratios) >= 0.5, $"range {ratios.First():0.00}-{ratios.Last():0.00}");
         report.Add("durable decisions", "writes (grain states, audit batches) per commit of the SQLite writer", writes / (double)Math.Max(1, groups), "", note: $"{writes:N0} writes in {groups:N0} commits");
+        report.Add("durable decisions", "commitments persisted, requests of 5 guards (16 clients)", several, "per s");
+        report.Add("durable decisions", "ratio with requests of 5 guards (one pair, for information)", several / severalRaw, "");
     }
 
     private static async Task<double> RawCommits(string file, double seconds)
