@@ -59,7 +59,24 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         var started = Stopwatch.StartNew();
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
+        // The server's warnings and errors (its log is at Warning) are shown with the figures they may explain.
+        var previous = "";
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                if (line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal)
+                    || (previous.Length > 0 && line.StartsWith("      ", StringComparison.Ordinal)))
+                {
+                    Console.Error.WriteLine($"  [server] {line}");
+                    previous = line.StartsWith("      ", StringComparison.Ordinal) ? previous : line;
+                }
+                else
+                {
+                    previous = "";
+                }
+            }
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"  [server] {e.Data}"); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -11,6 +11,27 @@ public sealed class IncidentEndToEndTests(IncidentNodeFixture fixture)
     private RunningNode Node => fixture.Node;
 
     [Fact]
+    public async Task Requests_arriving_together_are_offered_different_units_not_all_the_nearest()
+    {
+        // One hand-answering company with two units near Tromsø: the nearer is offered to the first
+        // request; a second incident asking a moment later gets the other one instead of the same.
+        await Node.Company.RegisterUnitsAsync(Register("nordlys",
+            UnitAt("n1", 2, "troms", 69.650, 18.956, "dog-handler"), UnitAt("n2", 2, "troms", 69.660, 18.990, "dog-handler")));
+        await Feed("nordlys", "n1", "n2");
+        var first = (await Node.Police.OpenIncidentAsync(Incident("troms", "harbour-a"))).IncidentId;
+        var second = (await Node.Police.OpenIncidentAsync(Incident("troms", "harbour-b"))).IncidentId;
+        var at = new GeoPoint { Latitude = 69.649, Longitude = 18.955 };
+
+        await Node.Police.RequestCapacityAsync(Capacity(first, "dogs", "dog-handler", 2, at: at));
+        await Node.Police.RequestCapacityAsync(Capacity(second, "dogs", "dog-handler", 2, at: at));
+
+        async Task<string> Offered(string incident) =>
+            (await Node.Police.GetIncidentAsync(new GetIncidentRequest { IncidentId = incident })).Requests.Single().Offers.Single().SuggestedUnitIds.Single();
+        Assert.Equal("n1", await Offered(first));
+        Assert.Equal("n2", await Offered(second));
+    }
+
+    [Fact]
     public async Task Request_offers_commit_decline_automatic_fill_progress_and_release()
     {
         // Three companies around Oslo S: Alfa nearest (3 units of 2), Bravo next (2 units of 2),

@@ -25,10 +25,13 @@ public interface IDistrictGrain : IGrainWithStringKey, IDashboardSource
     /// Available units with the capability, nearest to <paramref name="location"/> first. For
     /// another district's incident the list stops short of this district's protected reserve. With
     /// <paramref name="takeFromExercises"/> (a real incident asking), units on exercises that did not
-    /// ask for live capacity follow, nearest first.
+    /// ask for live capacity follow, nearest first. The first units covering <paramref name="guards"/>
+    /// are held for <paramref name="forRequest"/> for a moment: other requests see them after every
+    /// other unit, so requests arriving together are offered different units instead of all racing
+    /// for the nearest one.
     /// </summary>
     [Alias("FindCandidates"), ReadOnly]
-    Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies, bool takeFromExercises);
+    Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies, bool takeFromExercises, string forRequest, int guards);
 
     /// <summary>Records an open incident (durable), so it is woken after a restart and listed.</summary>
     [Alias("IncidentOpened")]

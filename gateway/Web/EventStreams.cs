@@ -62,10 +62,11 @@ internal static partial class EventStreams
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-store";
             http.Response.Headers["X-Accel-Buffering"] = "no";
+            Task<bool>? next = null;
             try
             {
                 await Write(http, "retry: 2000\n\n");
-                var next = feed.MoveNextAsync().AsTask();
+                next = feed.MoveNextAsync().AsTask();
                 var keepAlive = Task.Delay(KeepAlive, cancellation);
                 while (true)
                 {
@@ -100,6 +101,14 @@ internal static partial class EventStreams
                 }
 
                 await Write(http, $"event: failure\ndata: {System.Text.Json.JsonSerializer.Serialize(new { code = code.ToString(), message })}\n\n");
+            }
+            finally
+            {
+                // The feed may not be disposed while a read is pending; cancelled with the request, it ends at once.
+                if (next is not null)
+                {
+                    await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
             }
         }
     }

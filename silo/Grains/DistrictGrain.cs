@@ -38,10 +38,22 @@ internal sealed class DistrictGrain(
     private const int ClosedIncidentsListed = 200;
     private const int MaxCandidates = 200;
 
+    // How long units handed to one request are held back from the next: long enough for that
+    // request's commitment to reach this district, short enough that an offer left unanswered does
+    // not keep a unit from everyone else.
+    private static readonly TimeSpan HoldFor = TimeSpan.FromSeconds(2);
+
+    // Added to a held unit's rank (squared degrees): more than any two points of Norway are apart.
+    private const double HeldPenalty = 10_000;
+
     private readonly CapacityTally _tally = new();
 
     // The board: each open incident's latest summary, as the incidents send them (derived, memory only).
     private readonly Dictionary<string, IncidentSummary> _board = new(StringComparer.Ordinal);
+
+    // Units handed to a request a moment ago, until when, and to which request (advisory, memory only).
+    private readonly Dictionary<string, (DateTimeOffset Until, string For)> _held = new(StringComparer.Ordinal);
+    private DateTimeOffset _nextHoldSweep;
     private readonly DashboardWatchers _watchers = new(time);
     private bool _changedSinceReport = true;
     private bool _changedSinceNotify;
@@ -84,8 +96,10 @@ internal sealed class DistrictGrain(
         }
     }
 
-    public Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies, bool takeFromExercises)
+    public Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies, bool takeFromExercises, string forRequest, int guards)
     {
+        var now = time.GetUtcNow();
+        ForgetLapsedHolds(now);
         var excluded = excludeUnits.ToHashSet(StringComparer.Ordinal);
         var excludedCompanies = excludeCompanies.ToHashSet(StringComparer.Ordinal);
         var home = ReferenceData.Current.DistrictsById[DistrictId];
@@ -100,29 +114,39 @@ internal sealed class DistrictGrain(
         // few hundred are needed: they are picked without sorting the whole district, and the rest
         // only when lending skipped so many that the list is still short.
         var candidates = new List<Candidate>();
-        var guards = 0;
-        var ranked = NearestFirst(eligible, location, home.Position, MaxCandidates * 2, out var complete);
+        var listed = 0;
+        var ranked = NearestFirst(eligible, location, home.Position, MaxCandidates * 2, HeldForOthers, out var complete);
         if (!Take(ranked) && !complete)
         {
             candidates.Clear();
-            guards = 0;
-            Take(NearestFirst(eligible, location, home.Position, int.MaxValue, out _));
+            listed = 0;
+            Take(NearestFirst(eligible, location, home.Position, int.MaxValue, HeldForOthers, out _));
+        }
+
+        // The units this request will most likely be offered are held back from the next requests.
+        var held = 0;
+        foreach (var candidate in candidates.TakeWhile(_ => held < guards))
+        {
+            _held[candidate.UnitKey] = (now + HoldFor, forRequest);
+            held += candidate.Headcount;
         }
 
         return Task.FromResult<IReadOnlyList<Candidate>>(candidates);
+
+        bool HeldForOthers(string unitKey) => _held.TryGetValue(unitKey, out var hold) && hold.For != forRequest;
 
         // True when the list is full.
         bool Take(IEnumerable<UnitContribution> units)
         {
             foreach (var unit in units)
             {
-                if (guards + unit.Headcount > lendable)
+                if (listed + unit.Headcount > lendable)
                 {
                     continue;
                 }
 
                 candidates.Add(new Candidate(unit.UnitKey, unit.Headcount, Geo.DistanceKm(location, unit.Position ?? home.Position), !unit.CountedAvailable));
-                guards += unit.Headcount;
+                listed += unit.Headcount;
                 if (candidates.Count == MaxCandidates)
                 {
                     return true;
@@ -133,12 +157,28 @@ internal sealed class DistrictGrain(
         }
     }
 
+    private void ForgetLapsedHolds(DateTimeOffset now)
+    {
+        if (_held.Count > 0 && (_held.Count > 1024 || now >= _nextHoldSweep))
+        {
+            foreach (var (unit, (until, _)) in _held)
+            {
+                if (until <= now)
+                {
+                    _held.Remove(unit);
+                }
+            }
+
+            _nextHoldSweep = now + HoldFor;
+        }
+    }
+
     /// <summary>
     /// The <paramref name="take"/> best units in order: available before exercise, then by distance
     /// (ranked on a flat projection around the incident, which orders a district's units as the
     /// great-circle distance does, at a fraction of the cost), then by key so ties are stable.
     /// </summary>
-    private static List<UnitContribution> NearestFirst(IEnumerable<UnitContribution> units, GeoPoint location, GeoPoint fallback, int take, out bool complete)
+    private static List<UnitContribution> NearestFirst(IEnumerable<UnitContribution> units, GeoPoint location, GeoPoint fallback, int take, Func<string, bool> held, out bool complete)
     {
         var cosLatitude = Math.Cos(location.Latitude * Math.PI / 180);
         (bool Exercise, double Rank, string Key) Order(UnitContribution u)
@@ -146,7 +186,10 @@ internal sealed class DistrictGrain(
             var at = u.Position ?? fallback;
             var dx = (at.Longitude - location.Longitude) * cosLatitude;
             var dy = at.Latitude - location.Latitude;
-            return (!u.CountedAvailable, (dx * dx) + (dy * dy), u.UnitKey);
+
+            // A unit just handed to another request ranks after every free one of its kind.
+            var rank = (dx * dx) + (dy * dy) + (held(u.UnitKey) ? HeldPenalty : 0);
+            return (!u.CountedAvailable, rank, u.UnitKey);
         }
 
         // A max-heap of the best so far: the worst of them leaves when a better one comes.

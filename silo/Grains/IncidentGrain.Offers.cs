@@ -60,7 +60,7 @@ internal sealed partial class IncidentGrain
         foreach (var district in districts)
         {
             var candidates = await GrainFactory.GetGrain<IDistrictGrain>(district)
-                .FindCandidates(command.Capability, command.Location, home, busyUnits, askedCompanies, takeFromExercises: !Opening.Exercise);
+                .FindCandidates(command.Capability, command.Location, home, busyUnits, askedCompanies, takeFromExercises: !Opening.Exercise, $"{IncidentId}/{command.RequestId}", request.Need);
             var need = request.Need;
             foreach (var company in candidates.GroupBy(c => UnitKey.Parse(c.UnitKey).CompanyId))
             {
