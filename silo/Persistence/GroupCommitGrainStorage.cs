@@ -17,6 +17,7 @@ internal sealed class GroupCommitGrainStorage(AdoNetGrainStorage inner, SqliteCo
 {
     // The provider's write query, read once from OrleansQuery (two first writes racing both read it: harmless).
     private string? _writeQuery;
+    private SqliteCommand? _write;
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         inner.ReadStateAsync(stateName, grainId, grainState);
@@ -60,17 +61,29 @@ internal sealed class GroupCommitGrainStorage(AdoNetGrainStorage inner, SqliteCo
     /// <summary>The provider's parameters for a string-keyed grain; the hash columns are not part of this schema's key, so they are left 0.</summary>
     private int? Write(SqliteConnection connection, string query, string stateName, string key, int? expected, byte[] payload)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = query;
-        command.Parameters.AddWithValue("@GrainIdHash", 0);
-        command.Parameters.AddWithValue("@GrainIdN0", 0L);
-        command.Parameters.AddWithValue("@GrainIdN1", 0L);
-        command.Parameters.AddWithValue("@GrainTypeHash", 0);
-        command.Parameters.AddWithValue("@GrainTypeString", stateName);
-        command.Parameters.AddWithValue("@GrainIdExtensionString", key);
-        command.Parameters.AddWithValue("@ServiceId", serviceId);
-        command.Parameters.AddWithValue("@GrainStateVersion", expected is { } v ? v : DBNull.Value);
-        command.Parameters.AddWithValue("@PayloadBinary", payload);
+        // Runs only on the committer's one thread: the statement is prepared once per connection and reused.
+        if (_write?.Connection != connection)
+        {
+            _write?.Dispose();
+            _write = connection.CreateCommand();
+            _write.CommandText = query;
+            _write.Parameters.AddWithValue("@GrainIdHash", 0);
+            _write.Parameters.AddWithValue("@GrainIdN0", 0L);
+            _write.Parameters.AddWithValue("@GrainIdN1", 0L);
+            _write.Parameters.AddWithValue("@GrainTypeHash", 0);
+            _write.Parameters.AddWithValue("@ServiceId", serviceId);
+            _write.Parameters.Add("@GrainTypeString", SqliteType.Text);
+            _write.Parameters.Add("@GrainIdExtensionString", SqliteType.Text);
+            _write.Parameters.Add("@GrainStateVersion", SqliteType.Integer);
+            _write.Parameters.Add("@PayloadBinary", SqliteType.Blob);
+            _write.Prepare();
+        }
+
+        var command = _write;
+        command.Parameters["@GrainTypeString"].Value = stateName;
+        command.Parameters["@GrainIdExtensionString"].Value = key;
+        command.Parameters["@GrainStateVersion"].Value = expected is { } v ? v : DBNull.Value;
+        command.Parameters["@PayloadBinary"].Value = payload;
         using var reader = command.ExecuteReader();
         int? stored = null;
         do

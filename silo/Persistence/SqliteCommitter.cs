@@ -23,6 +23,7 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
     private readonly ILogger<SqliteCommitter> _logger;
     private readonly Task _loop;
     private SqliteConnection? _connection;
+    private Control? _control;
     private long _groups;
     private long _writes;
 
@@ -69,24 +70,23 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
         try
         {
             connection = Connection();
-            using var control = connection.CreateCommand();
-            Execute(control, "BEGIN IMMEDIATE;");
+            _control!.Begin.ExecuteNonQuery();
             foreach (var work in group)
             {
-                Execute(control, "SAVEPOINT piece;");
+                _control.Savepoint.ExecuteNonQuery();
                 try
                 {
                     work.Run(connection);
-                    Execute(control, "RELEASE piece;");
+                    _control.Release.ExecuteNonQuery();
                 }
                 catch (Exception e) when (e is not SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_CORRUPT })
                 {
-                    Execute(control, "ROLLBACK TO piece; RELEASE piece;");
+                    _control.Rollback.ExecuteNonQuery();
                     work.Fail(e);
                 }
             }
 
-            Execute(control, "COMMIT;");
+            _control.Commit.ExecuteNonQuery();
             Interlocked.Increment(ref _groups);
             Interlocked.Add(ref _writes, group.Count);
         }
@@ -94,6 +94,8 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
         {
             // Not committed: nobody in the group is told it was. The next group starts on a fresh connection.
             LogCommitFailed(e, group.Count);
+            _control?.Dispose();
+            _control = null;
             connection?.Dispose();
             _connection = null;
             foreach (var work in group)
@@ -120,22 +122,43 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
             pragma.CommandText = "PRAGMA synchronous = FULL;";
             pragma.ExecuteNonQuery();
             _connection = connection;
+            _control = new Control(connection);
         }
 
         return _connection;
-    }
-
-    private static void Execute(SqliteCommand command, string sql)
-    {
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _loop;
+        _control?.Dispose();
         _connection?.Dispose();
+    }
+
+    /// <summary>The transaction's own statements, prepared once per connection: they run several times per write.</summary>
+    private sealed class Control(SqliteConnection connection) : IDisposable
+    {
+        public SqliteCommand Begin { get; } = Prepared(connection, "BEGIN IMMEDIATE;");
+        public SqliteCommand Savepoint { get; } = Prepared(connection, "SAVEPOINT piece;");
+        public SqliteCommand Release { get; } = Prepared(connection, "RELEASE piece;");
+        public SqliteCommand Rollback { get; } = Prepared(connection, "ROLLBACK TO piece; RELEASE piece;");
+        public SqliteCommand Commit { get; } = Prepared(connection, "COMMIT;");
+
+        public void Dispose()
+        {
+            foreach (var command in new[] { Begin, Savepoint, Release, Rollback, Commit })
+            {
+                command.Dispose();
+            }
+        }
+
+        private static SqliteCommand Prepared(SqliteConnection connection, string sql)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return command;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Committing a group of {Count} writes to the SQLite file failed; all of them are refused")]
