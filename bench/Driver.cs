@@ -222,23 +222,26 @@ public static class Driver
                 }
 
                 var sent = 0;
+                var answered = new int[ids.Length];
                 clients[c] = async i =>
                 {
-                    var k = Interlocked.Increment(ref sent) - 1;
-                    var n = Math.Min(k / RequestsPerIncident, ids.Length - 1);
-                    if (k % RequestsPerIncident == 0 && n >= 2)
-                    {
-                        // The incident two back is done: closing it releases its units, as operations
-                        // centres do, so the pool is not used up by the load itself.
-                        CloseLater(police, ids[n - 2]);
-                    }
-
-                    return (await police.RequestCapacityAsync(new RequestCapacityRequest
+                    var n = Math.Min((Interlocked.Increment(ref sent) - 1) / RequestsPerIncident, ids.Length - 1);
+                    var filled = (await police.RequestCapacityAsync(new RequestCapacityRequest
                     {
                         IncidentId = ids[n], RequestId = $"r{i}", Capability = "static-guarding", Guards = 1, AllowPartial = true,
                         Location = new V1.GeoPoint { Latitude = district.Latitude, Longitude = district.Longitude },
                         Start = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), DurationMinutes = 60,
                     })).Status == V1.RequestStatus.Filled;
+
+                    // An incident whose requests have all been answered is closed, which releases its
+                    // units, as operations centres do, so the pool is not used up by the load itself.
+                    // (The last one takes any requests beyond the estimate and stays open.)
+                    if (Interlocked.Increment(ref answered[n]) == RequestsPerIncident && n < ids.Length - 1)
+                    {
+                        CloseLater(police, ids[n]);
+                    }
+
+                    return filled;
                 };
             }
 
