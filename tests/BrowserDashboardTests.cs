@@ -72,9 +72,39 @@ public sealed class BrowserDashboardTests(BrowserNode fixture, ITestOutputHelper
         Assert.Empty(browser.PageErrors);
     }
 
-    private static OpenIncidentRequest Titled(OpenIncidentRequest request, string title)
+    internal static OpenIncidentRequest Titled(OpenIncidentRequest request, string title)
     {
         request.Title = title;
         return request;
     }
+}
+
+/// <summary>A node of its own, so the national viewer's board above is not this test's concern.</summary>
+public sealed class BrowserDistrictNode : NodeFixture;
+
+/// <summary>The web dashboard as a district's wall screen sees it.</summary>
+public sealed class BrowserDistrictDashboardTests(BrowserDistrictNode fixture) : IClassFixture<BrowserDistrictNode>
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
+
+    private RunningNode Node => fixture.Node;
+
+    [Fact]
+    public async Task A_district_viewer_sees_its_own_district_and_its_incidents_only()
+    {
+        await Node.Company.RegisterUnitsAsync(Register("vestvakt", UnitAt("v1", 3, "vest", 60.39, 5.32, "patrol")));
+        await Node.Company.ReportUnitAsync(Report("vestvakt", "v1", UnitStatus.Available));
+        var ours = (await Node.Police.OpenIncidentAsync(BrowserDashboardTests.Titled(Incident("vest", "bergen-fire", Priority.High), "Bryggen fire"))).IncidentId;
+        var theirs = (await Node.Police.OpenIncidentAsync(BrowserDashboardTests.Titled(Incident("agder", "kristiansand", Priority.High), "Harbour closure"))).IncidentId;
+
+        await using var browser = await Chromium.LaunchAsync();
+        await browser.NavigateAsync($"http://127.0.0.1:{Node.HttpPort}/#token={Node.Tokens.Viewer("vest")}");
+        await browser.WaitForAsync($"document.querySelector('[data-incident=\"{ours}\"]') !== null", Bound, "the district's own incident");
+        await browser.WaitForAsync("Number(document.querySelector('#map [data-district=\"vest\"]')?.dataset.available) === 3", Bound, "Vest's available guards on the map");
+
+        Assert.Equal(1L, (await browser.EvaluateAsync("document.querySelectorAll('#map [data-district]').length"))!.GetValue<long>());
+        Assert.False((await browser.EvaluateAsync($"document.querySelector('[data-incident=\"{theirs}\"]') !== null"))!.GetValue<bool>());
+        Assert.Empty(browser.PageErrors);
+    }
+
 }
