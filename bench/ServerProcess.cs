@@ -179,10 +179,27 @@ internal sealed class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    // Below the kernel's ephemeral range, from which outgoing connections and "port 0" listeners draw:
+    // a port picked there and bound a moment later by the server could be taken meanwhile.
+    private static int _nextPort = Random.Shared.Next(12000);
+
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 12000; attempt++)
+        {
+            var port = 20000 + (Interlocked.Increment(ref _nextPort) % 12000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // In use: try the next one.
+            }
+        }
+
+        throw new InvalidOperationException("no free loopback port between 20000 and 32000");
     }
 }
