@@ -327,13 +327,13 @@ internal sealed class DistrictGrain(
         {
             _changedSinceNotify = false;
             figures = _tally.Figures(DistrictId, now);
-            var board = Board();
+            var picture = new DistrictSituation(figures, Board());
 
             // A unit's change that leaves every count as it was (a new position, say) is no news for dashboards.
-            if (_shown is not { } shown || !shown.Figures.SameCountsAs(figures) || !shown.Incidents.SequenceEqual(board))
+            if (_shown is null || !_shown.Shows(picture))
             {
-                _shown = new DistrictSituation(figures, board);
-                _watchers.Changed(new DashboardUpdate("", figures, Incidents: board));
+                _shown = picture;
+                _watchers.Changed(new DashboardUpdate("", figures, Incidents: picture.Incidents));
             }
         }
 

@@ -46,8 +46,7 @@ internal sealed partial class IncidentGrain(
     public Task Wake()
     {
         // The district asks after it (re)activates: it keeps the board lines in memory only.
-        _summarySent = null;
-        TellDistrict();
+        TellDistrict(again: true);
         return Task.CompletedTask;
     }
 
@@ -72,8 +71,7 @@ internal sealed partial class IncidentGrain(
         await GrainFactory.GetGrain<IDistrictGrain>(Opening.District).IncidentOpened(IncidentId);
 
         // The board line sent with the save above may have arrived before the district listed the incident.
-        _summarySent = null;
-        TellDistrict();
+        TellDistrict(again: true);
         return await Get();
     }
 
@@ -354,8 +352,13 @@ internal sealed partial class IncidentGrain(
     }
 
     /// <summary>The district's board shows this incident's fill state; it hears of each change (one-way, only real differences).</summary>
-    private void TellDistrict()
+    private void TellDistrict(bool again = false)
     {
+        if (again)
+        {
+            _summarySent = null;
+        }
+
         if (S.Opening is not { } opening || S.Status != IncidentStatus.Open)
         {
             return;

@@ -73,7 +73,7 @@ internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
         if (!_districts.TryGetValue(id, out var held) || held.Figures.AsOf <= situation.Figures.AsOf)
         {
             // A district's periodic refresh repeats its picture: only a real difference is news for dashboards.
-            _changed |= held is null || !held.Figures.SameCountsAs(situation.Figures) || !held.Incidents.SequenceEqual(situation.Incidents);
+            _changed |= held is null || !held.Shows(situation);
             _districts[id] = situation;
         }
     }
