@@ -15,6 +15,12 @@ public sealed class ClusterConnectionOptions
     /// 127.0.0.1:30000. (Not a default list: the configuration binder would append to it.)
     /// </summary>
     public string[] Gateways { get; set; } = [];
+
+    /// <summary>
+    /// The cluster's PostgreSQL database (Npgsql connection string). When set, the gateway reads the
+    /// live silos from the membership table the silos keep there, and <see cref="Gateways"/> is not used.
+    /// </summary>
+    public string? MembershipConnectionString { get; set; }
 }
 
 /// <summary>
@@ -27,7 +33,6 @@ public static class StandaloneGateway
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var cluster = builder.Configuration.GetSection(ClusterConnectionOptions.Section).Get<ClusterConnectionOptions>() ?? new ClusterConnectionOptions();
-        var gateways = (cluster.Gateways.Length > 0 ? cluster.Gateways : ["127.0.0.1:30000"]).Select(g => Hosting.GatewayOptions.Parse(g, "Cluster:Gateways")).ToArray();
         builder.UseOrleansClient(client =>
         {
             client.Configure<Orleans.Configuration.ClusterOptions>(o =>
@@ -35,7 +40,21 @@ public static class StandaloneGateway
                 o.ClusterId = cluster.ClusterId;
                 o.ServiceId = cluster.ServiceId;
             });
-            client.UseStaticClustering(gateways);
+            if (!string.IsNullOrWhiteSpace(cluster.MembershipConnectionString))
+            {
+                // Silos come and go; the client follows the membership table and reconnects to the live ones.
+                client.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = cluster.MembershipConnectionString;
+                });
+            }
+            else
+            {
+                var gateways = (cluster.Gateways.Length > 0 ? cluster.Gateways : ["127.0.0.1:30000"]).Select(g => Hosting.GatewayOptions.Parse(g, "Cluster:Gateways")).ToArray();
+                client.UseStaticClustering(gateways);
+            }
+
             if (builder.Configuration.GetValue(GatewayHosting.OrleansDashboardSetting, true))
             {
                 Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(client);

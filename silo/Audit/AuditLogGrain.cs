@@ -6,7 +6,7 @@ namespace Coordination.Silo.Audit;
 /// The single writer of the audit chain. It keeps the last sequence and hash in memory (read back
 /// from the log on activation) and appends each batch in one transaction before answering.
 /// </summary>
-internal sealed class AuditLogGrain(SqliteAuditStore store) : Grain, IAuditLogGrain
+internal sealed class AuditLogGrain(IAuditStore store) : Grain, IAuditLogGrain
 {
     private long _sequence;
     private string _hash = AuditChain.Genesis;
@@ -32,7 +32,18 @@ internal sealed class AuditLogGrain(SqliteAuditStore store) : Grain, IAuditLogGr
             hash = entry.Hash;
         }
 
-        await store.AppendAsync(entries);
+        try
+        {
+            await store.AppendAsync(entries);
+        }
+        catch
+        {
+            // The batch is not in the log. If another writer moved the chain on meanwhile (a brief
+            // double activation during a cluster change), this activation's head is stale: the next
+            // activation reads the head back from the log.
+            DeactivateOnIdle();
+            throw;
+        }
 
         // Only once the rows are on disk does the chain move on; a failed batch is simply not there.
         _sequence = sequence;

@@ -6,15 +6,15 @@ using Microsoft.Data.Sqlite;
 namespace Coordination.Silo.Audit;
 
 /// <summary>The audit log's rows in the SQLite file, appended in one transaction per batch.</summary>
-public sealed class SqliteAuditStore(StorageOptions storage, SqliteCommitter committer)
+public sealed class SqliteAuditStore(StorageOptions storage, SqliteCommitter committer) : IAuditStore
 {
     public async Task<AuditEntry?> LastAsync()
     {
         await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = $"{Select} ORDER BY Sequence DESC LIMIT 1;";
+        command.CommandText = $"{AuditRows.Select} ORDER BY Sequence DESC LIMIT 1;";
         await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? Read(reader) : null;
+        return await reader.ReadAsync() ? AuditRows.Read(reader) : null;
     }
 
     /// <summary>Appends in the committer's next group: durable, with the grain writes around it, when the task completes.</summary>
@@ -65,29 +65,17 @@ public sealed class SqliteAuditStore(StorageOptions storage, SqliteCommitter com
             command.Parameters.AddWithValue("$to", t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
         }
 
-        command.CommandText = $"{Select} WHERE {string.Join(" AND ", where)} ORDER BY Sequence LIMIT $limit;";
+        command.CommandText = $"{AuditRows.Select} WHERE {string.Join(" AND ", where)} ORDER BY Sequence LIMIT $limit;";
         command.Parameters.AddWithValue("$limit", limit);
         await using var reader = await command.ExecuteReaderAsync();
         var entries = new List<AuditEntry>();
         while (await reader.ReadAsync())
         {
-            entries.Add(Read(reader));
+            entries.Add(AuditRows.Read(reader));
         }
 
         return entries;
     }
-
-    public const string Select = "SELECT Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, PreviousHash, Hash FROM AuditLog";
-
-    public static AuditEntry Read(SqliteDataReader r) => new(
-        r.GetInt64(0),
-        DateTimeOffset.Parse(r.GetString(1), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-        r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
-        r.IsDBNull(6) ? null : r.GetString(6),
-        r.IsDBNull(7) ? null : r.GetString(7),
-        r.GetString(8),
-        r.IsDBNull(9) ? null : r.GetString(9),
-        r.GetString(10), r.GetString(11));
 
     private async Task<SqliteConnection> OpenAsync()
     {

@@ -1,5 +1,6 @@
 using Coordination.Domain;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Coordination.Silo.Grains;
 
@@ -23,8 +24,11 @@ public sealed class DistrictState
 internal sealed class DistrictGrain(
     [PersistentState("district", StorageNames.Grains)] IPersistentState<DistrictState> state,
     TimeProvider time,
-    ILogger<DistrictGrain> logger) : Grain, IDistrictGrain
+    IOptions<OfferOptions> offerOptions,
+    ILogger<DistrictGrain> logger) : Grain, IDistrictGrain, IRemindable
 {
+    private const string WakeReminder = "wake-open-incidents";
+
     // Dashboards are told at most this often; a burst of status changes costs them one picture.
     private static readonly TimeSpan DashboardInterval = TimeSpan.FromMilliseconds(50);
 
@@ -56,6 +60,7 @@ internal sealed class DistrictGrain(
     private DateTimeOffset _nextHoldSweep;
     private readonly DashboardWatchers _watchers = new(time);
     private bool _changedSinceReport = true;
+    private IGrainReminder? _wakeReminder;
     private bool _changedSinceNotify;
     private DistrictSituation? _shown;
     private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
@@ -90,9 +95,42 @@ internal sealed class DistrictGrain(
         this.RegisterGrainTimer(ReportChanges, new GrainTimerCreationOptions(TimeSpan.Zero, DashboardInterval) { KeepAlive = true });
 
         // Open incidents hold offer deadlines in their state; waking them re-arms their timers.
-        foreach (var incident in state.State.OpenIncidents)
+        await WakeOpenIncidents();
+        await KeepWakeReminder();
+    }
+
+    private async Task WakeOpenIncidents()
+    {
+        foreach (var incident in state.State.OpenIncidents.ToArray())
         {
             await GrainFactory.GetGrain<IIncidentGrain>(incident).Wake();
+        }
+    }
+
+    /// <summary>
+    /// While incidents are open, a durable reminder wakes them periodically (see OfferOptions.WakeIncidentsEvery);
+    /// it is the one thing that brings back an incident, and its deadlines, lost with a failed silo.
+    /// </summary>
+    private async Task KeepWakeReminder()
+    {
+        if (state.State.OpenIncidents.Count > 0 && _wakeReminder is null)
+        {
+            var every = offerOptions.Value.WakeIncidentsEvery;
+            _wakeReminder = await this.RegisterOrUpdateReminder(WakeReminder, every, every);
+        }
+        else if (state.State.OpenIncidents.Count == 0 && (_wakeReminder ?? await this.GetReminder(WakeReminder)) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+            _wakeReminder = null;
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == WakeReminder)
+        {
+            await WakeOpenIncidents();
+            await KeepWakeReminder();
         }
     }
 
@@ -230,6 +268,7 @@ internal sealed class DistrictGrain(
         if (state.State.OpenIncidents.Add(incidentId))
         {
             await state.WriteStateAsync();
+            await KeepWakeReminder();
         }
     }
 
@@ -249,6 +288,7 @@ internal sealed class DistrictGrain(
             }
 
             await state.WriteStateAsync();
+            await KeepWakeReminder();
         }
     }
 

@@ -11,6 +11,14 @@ public sealed class OfferOptions
     public TimeSpan HighDeadline { get; set; } = TimeSpan.FromMinutes(5);
     public TimeSpan RoutineDeadline { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How often a district with open incidents makes sure each of them is active. Deadlines are
+    /// grain timers re-armed from incident state on activation; in a cluster, an incident whose silo
+    /// failed is activated again on a survivor by this (a durable reminder) at the latest. Orleans
+    /// does not accept reminder periods under one minute unless the floor is lowered.
+    /// </summary>
+    public TimeSpan WakeIncidentsEvery { get; set; } = TimeSpan.FromMinutes(1);
+
     public TimeSpan DeadlineFor(Priority priority) => priority switch
     {
         Priority.Urgent => UrgentDeadline,

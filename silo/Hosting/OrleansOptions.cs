@@ -18,4 +18,7 @@ public sealed class OrleansOptions
 
     /// <summary>Address the silo binds and advertises. Loopback by default: silo ports never face untrusted networks.</summary>
     public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>Lowers Orleans' one-minute floor on reminder periods; for tests that watch a reminder fire.</summary>
+    public TimeSpan? MinimumReminderPeriod { get; set; }
 }

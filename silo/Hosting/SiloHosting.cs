@@ -33,13 +33,41 @@ public static class SiloHosting
             });
 
             var address = IPAddress.Parse(orleans.Address);
-            silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+            if (storage.Provider == StorageProvider.PostgreSql)
+            {
+                // A cluster: silos find each other (and gateways find silos) in the membership table
+                // that they share; reminders live there too, so a deadline outlives the silo that set it.
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = PostgresInvariant;
+                    o.ConnectionString = storage.PostgresConnectionString;
+                });
+                silo.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = PostgresInvariant;
+                    o.ConnectionString = storage.PostgresConnectionString;
+                });
+            }
+            else
+            {
+                // One silo: it is its own membership. Its reminders need not outlive it: at start the
+                // districts wake every open incident, which re-arms their deadlines from grain state.
+                silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+                silo.UseInMemoryReminderService();
+            }
+
             silo.Configure<EndpointOptions>(o =>
             {
                 o.AdvertisedIPAddress = address;
+                o.SiloPort = orleans.SiloPort;
+                o.GatewayPort = orleans.GatewayPort;
                 o.SiloListeningEndpoint = new IPEndPoint(address, orleans.SiloPort);
                 o.GatewayListeningEndpoint = new IPEndPoint(address, orleans.GatewayPort);
             });
+            if (orleans.MinimumReminderPeriod is { } minimum)
+            {
+                silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = minimum);
+            }
 
             silo.AddCoordinationStorage(storage);
             silo.AddCoordinationGrains();
@@ -60,12 +88,34 @@ public static class SiloHosting
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CapacityWarmUp>();
         silo.AddIncomingGrainCallFilter<Security.CallerAuthorizationFilter>();
+        silo.AddOutgoingGrainCallFilter<Security.GrainToGrainCallFilter>();
         return silo;
     }
 
-    /// <summary>The grain storage every grain uses, with Orleans' own version-tolerant binary format.</summary>
+    /// <summary>The ADO.NET invariant name of Npgsql, by which Orleans' providers load it.</summary>
+    public const string PostgresInvariant = "Npgsql";
+
+    /// <summary>The grain storage every grain uses, with Orleans' own version-tolerant binary format, and the audit log's store.</summary>
     public static ISiloBuilder AddCoordinationStorage(this ISiloBuilder silo, StorageOptions storage)
     {
+        if (storage.Provider == StorageProvider.PostgreSql)
+        {
+            // Orleans' own ADO.NET storage, reads and writes, on the project's PostgreSQL schema.
+            silo.Services.AddOptions<AdoNetGrainStorageOptions>(StorageNames.Grains)
+                .Configure<Serializer>((o, serializer) =>
+                {
+                    o.Invariant = PostgresInvariant;
+                    o.ConnectionString = storage.PostgresConnectionString;
+                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                });
+            silo.Services.AddGrainStorage(StorageNames.Grains, AdoNetGrainStorageFactory.Create);
+            silo.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(storage.PostgresConnectionString));
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new PostgresSchemaInitializer(
+                sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresSchemaInitializer>>()));
+            silo.Services.AddSingleton<Audit.IAuditStore>(sp => new Audit.PostgresAuditStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()));
+            return silo;
+        }
+
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(StorageNames.Grains)
             .Configure<Serializer>((o, serializer) =>
             {
@@ -75,20 +125,16 @@ public static class SiloHosting
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
             });
 
-        if (storage.Provider == StorageProvider.Sqlite)
-        {
-            // Orleans' ADO.NET storage reads; its writes, and the audit log's, are group-committed by one writer (see SqliteCommitter).
-            silo.Services.AddSingleton(sp => new SqliteCommitter(storage, sp.GetRequiredService<ILogger<SqliteCommitter>>()));
-            silo.Services.AddGrainStorage(StorageNames.Grains, (sp, name) => new GroupCommitGrainStorage(
-                AdoNetGrainStorageFactory.Create(sp, name),
-                sp.GetRequiredService<SqliteCommitter>(),
-                sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(name).GrainStorageSerializer,
-                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value.ServiceId));
-            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
-                new SqliteSchemaInitializer(storage, sp.GetRequiredService<ILogger<SqliteSchemaInitializer>>()));
-            silo.Services.AddSingleton(sp => new Audit.SqliteAuditStore(storage, sp.GetRequiredService<SqliteCommitter>()));
-        }
-
+        // Orleans' ADO.NET storage reads; its writes, and the audit log's, are group-committed by one writer (see SqliteCommitter).
+        silo.Services.AddSingleton(sp => new SqliteCommitter(storage, sp.GetRequiredService<ILogger<SqliteCommitter>>()));
+        silo.Services.AddGrainStorage(StorageNames.Grains, (sp, name) => new GroupCommitGrainStorage(
+            AdoNetGrainStorageFactory.Create(sp, name),
+            sp.GetRequiredService<SqliteCommitter>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(name).GrainStorageSerializer,
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value.ServiceId));
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
+            new SqliteSchemaInitializer(storage, sp.GetRequiredService<ILogger<SqliteSchemaInitializer>>()));
+        silo.Services.AddSingleton<Audit.IAuditStore>(sp => new Audit.SqliteAuditStore(storage, sp.GetRequiredService<SqliteCommitter>()));
         return silo;
     }
 }

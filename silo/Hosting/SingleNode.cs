@@ -29,8 +29,9 @@ public static class SingleNode
         var orleans = app.Configuration.GetSection(OrleansOptions.Section).Get<OrleansOptions>() ?? new OrleansOptions();
         var storage = app.Configuration.GetSection(Persistence.StorageOptions.Section).Get<Persistence.StorageOptions>() ?? new Persistence.StorageOptions();
         app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
-            "Coordination single node ready: Orleans silo {Address}:{SiloPort} (client gateway {GatewayPort}), cluster {ClusterId}, service {ServiceId}, state in {DataFile}",
-            orleans.Address, orleans.SiloPort, orleans.GatewayPort, orleans.ClusterId, orleans.ServiceId, storage.SqliteFile));
+            "Coordination {Mode} ready: Orleans silo {Address}:{SiloPort} (client gateway {GatewayPort}), cluster {ClusterId}, service {ServiceId}, state in {Store}",
+            storage.Provider == Persistence.StorageProvider.PostgreSql ? "cluster silo" : "single node",
+            orleans.Address, orleans.SiloPort, orleans.GatewayPort, orleans.ClusterId, orleans.ServiceId, storage.Describe()));
         app.Lifetime.ApplicationStopping.Register(() => app.Logger.LogInformation("Stopping: deactivating grains and flushing what they hold in memory"));
         return app;
     }

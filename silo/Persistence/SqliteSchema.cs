@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -10,8 +9,6 @@ namespace Coordination.Silo.Persistence;
 /// </summary>
 public static class SqliteSchema
 {
-    private const string ScriptPrefix = "Coordination.Sql.sqlite-";
-
     public static void Apply(StorageOptions options, ILogger logger)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(options.SqliteFile)!);
@@ -32,7 +29,7 @@ public static class SqliteSchema
             current.Transaction = transaction;
             current.CommandText = "SELECT IFNULL(MAX(Version), 0) FROM CoordinationSchema;";
             var applied = Convert.ToInt32(current.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-            foreach (var (version, name, sql) in Scripts().Where(s => s.Version > applied))
+            foreach (var (version, name, sql) in SchemaScripts.For("sqlite").Where(s => s.Version > applied))
             {
                 Execute(connection, sql, transaction);
                 using var record = connection.CreateCommand();
@@ -48,18 +45,6 @@ public static class SqliteSchema
         }
 
         logger.LogInformation("{State} SQLite database at {File}", fresh ? "Created" : "Opened", options.SqliteFile);
-    }
-
-    private static IEnumerable<(int Version, string Name, string Sql)> Scripts()
-    {
-        var assembly = typeof(SqliteSchema).Assembly;
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ScriptPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            var name = resource["Coordination.Sql.".Length..];
-            var version = int.Parse(name.AsSpan("sqlite-".Length, 3), System.Globalization.CultureInfo.InvariantCulture);
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
-            yield return (version, name, reader.ReadToEnd());
-        }
     }
 
     private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)

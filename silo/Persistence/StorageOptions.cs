@@ -2,7 +2,11 @@ namespace Coordination.Silo.Persistence;
 
 public enum StorageProvider
 {
+    /// <summary>One silo, state in a SQLite file under <see cref="StorageOptions.DataDirectory"/>.</summary>
     Sqlite = 1,
+
+    /// <summary>A cluster: membership, grain state, reminders and the audit log in one PostgreSQL database that every silo shares.</summary>
+    PostgreSql = 2,
 }
 
 /// <summary>Configuration section <c>Coordination:Storage</c>.</summary>
@@ -15,6 +19,9 @@ public sealed class StorageOptions
     /// <summary>Folder of the SQLite database file; created when missing. Relative paths are taken from the working directory.</summary>
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>The PostgreSQL database (Npgsql connection string) when <see cref="Provider"/> is PostgreSql.</summary>
+    public string? ConnectionString { get; set; }
+
     public const string SqliteFileName = "coordination.db";
 
     public string SqliteFile => Path.GetFullPath(Path.Combine(DataDirectory, SqliteFileName));
@@ -24,4 +31,14 @@ public sealed class StorageOptions
     /// writers queue rather than error. Pooling keeps connections (and their WAL mapping) open.
     /// </summary>
     public string SqliteConnectionString => $"Data Source={SqliteFile};Pooling=True;Default Timeout=30";
+
+    /// <summary>The PostgreSQL connection string, or a start-up failure that says which setting is missing.</summary>
+    public string PostgresConnectionString => string.IsNullOrWhiteSpace(ConnectionString)
+        ? throw new InvalidOperationException($"{Section}:Provider is PostgreSql but {Section}:ConnectionString is not set (e.g. \"Host=10.0.0.4;Database=coordination;Username=coordination;Password=...\")")
+        : ConnectionString;
+
+    /// <summary>Where state lives, for the start-up log line.</summary>
+    public string Describe() => Provider == StorageProvider.PostgreSql
+        ? $"PostgreSQL {new Npgsql.NpgsqlConnectionStringBuilder(PostgresConnectionString) { Password = null }.ConnectionString}"
+        : SqliteFile;
 }

@@ -57,3 +57,23 @@ internal sealed class CallerAuthorizationFilter : IIncomingGrainCallFilter
 
     private static CoordinationException Denied(string message) => new(ErrorKind.PermissionDenied, $"{message} (refused by the silo)");
 }
+
+/// <summary>
+/// Keeps the entry marker from leaking into calls a grain makes itself. The incoming filter removes
+/// it before a grain method runs, but a grain's activation runs before that, in the context of the
+/// call that woke it: a district woken by a police call must still rebuild its figures from the
+/// companies, and an incident woken that way must still re-drive its commitments with the units.
+/// Calls from the co-hosted gateway have no grain as their source and keep the marker.
+/// </summary>
+internal sealed class GrainToGrainCallFilter : IOutgoingGrainCallFilter
+{
+    public Task Invoke(IOutgoingGrainCallContext context)
+    {
+        if (context.SourceContext is not null && RequestContext.Get(CallerContext.EntryKey) is not null)
+        {
+            RequestContext.Remove(CallerContext.EntryKey);
+        }
+
+        return context.Invoke();
+    }
+}

@@ -33,6 +33,7 @@ public class ClusterFixture : IAsyncLifetime
         {
             silo.AddCoordinationStorage(storage);
             silo.AddCoordinationGrains();
+            silo.UseInMemoryReminderService(); // as on a single node: districts keep a wake-up reminder while incidents are open
             silo.Services.Configure<UnitOptions>(o => o.StaleAfter = staleAfter);
         });
         Cluster = builder.Build();

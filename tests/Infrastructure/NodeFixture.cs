@@ -70,8 +70,17 @@ public sealed class RunningNode : IAsyncDisposable
         return new RunningNode(app, grpcPort, httpPort, dataDirectory);
     }
 
+    private bool _disposed;
+
+    /// <summary>Stops the node (gracefully: grains hand over, as when an operator stops a silo). Safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         Tokens.Dispose();
         Channel.Dispose();
         await _app.StopAsync();

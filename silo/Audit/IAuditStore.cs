@@ -1,0 +1,15 @@
+using Coordination.Domain;
+
+namespace Coordination.Silo.Audit;
+
+/// <summary>Where the audit chain's rows live: the SQLite file on a single node, PostgreSQL in a cluster.</summary>
+public interface IAuditStore
+{
+    /// <summary>The newest entry, from which the chain continues; null for an empty log.</summary>
+    Task<AuditEntry?> LastAsync();
+
+    /// <summary>Appends all entries or none; completes only once they are durable.</summary>
+    Task AppendAsync(IReadOnlyList<AuditEntry> entries);
+
+    Task<IReadOnlyList<AuditEntry>> ReadAsync(string? incidentId, DateTimeOffset? from, DateTimeOffset? to, long afterSequence, int limit);
+}

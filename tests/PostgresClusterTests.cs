@@ -1,0 +1,264 @@
+using Coordination.Api.V1;
+
+using Coordination.Gateway;
+using Coordination.Silo.Audit;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Npgsql;
+using static Coordination.Tests.Infrastructure.ApiBuilders;
+
+
+
+namespace Coordination.Tests;
+
+/// <summary>
+/// Cluster mode as an operator runs it: silo processes (each with its gateway) sharing one real
+/// PostgreSQL database for membership, grain state, reminders and the audit log, and a stand-alone
+/// gateway that finds the silos in the membership table. Silos leave while work goes on.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresClusterTests(PostgresServer postgres)
+{
+    private static readonly GeoPoint Bergen = new() { Latitude = 60.3913, Longitude = 5.3221 };
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
+
+    [Fact]
+    public async Task Two_silos_and_a_gateway_share_one_database_and_work_goes_on_when_a_silo_leaves()
+    {
+        using var data = new TempDirectory();
+        var database = await postgres.CreateDatabaseAsync();
+        await using var first = await StartSilo(data, database);
+        await using var second = await StartSilo(data, database);
+        await using var gateway = await StartGateway(data, database);
+        var company = first.Tokens.CompanyClient(gateway.Channel);
+        var police = first.Tokens.PoliceClient(gateway.Channel);
+
+        // Enough units and incidents that both silos host some of the grains.
+        for (var c = 0; c < 4; c++)
+        {
+            var companyId = $"pg-co-{c}";
+            await company.RegisterUnitsAsync(Register(companyId, [.. Enumerable.Range(0, 5).Select(u => UnitAt($"u{u}", 2, "vest", 60.39 + (u * 0.01), 5.32, "patrol"))]));
+            foreach (var u in Enumerable.Range(0, 5))
+            {
+                await company.ReportUnitAsync(Report(companyId, $"u{u}", UnitStatus.Available));
+            }
+
+            await police.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest { CompanyId = companyId, Priorities = { Priority.High } });
+        }
+
+        await using var source = NpgsqlDataSource.Create(database);
+        var incidents = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var incident = (await police.OpenIncidentAsync(Incident("vest", $"pg-incident-{i}"))).IncidentId;
+            var request = await police.RequestCapacityAsync(Capacity(incident, "r1", "patrol", 4, at: Bergen));
+            Assert.Equal(RequestStatus.Filled, request.Status);
+            incidents.Add(incident);
+        }
+
+        // The same state whichever door it is read through (units tell their district one-way: wait for it).
+        Assert.True(await Eventually.Holds(async () => (await police.GetCapacityAsync(District("vest"))).For("patrol").AvailableGuards == 28));
+        Assert.Equal(28, (await first.Police.GetCapacityAsync(District("vest"))).For("patrol").AvailableGuards);
+        Assert.Equal(28, (await second.Police.GetCapacityAsync(District("vest"))).For("patrol").AvailableGuards);
+
+        // One silo leaves; its grains come back on the other from the shared database.
+        await first.DisposeAsync();
+        foreach (var incident in incidents)
+        {
+            var view = await police.GetIncidentAsync(new GetIncidentRequest { IncidentId = incident });
+            Assert.Equal(RequestStatus.Filled, view.Requests.Single().Status);
+            Assert.Equal(2, view.Requests.Single().Assignments.Count);
+        }
+
+        // The district came back on the remaining silo and rebuilt its figures from the units.
+        Assert.True(await Eventually.Holds(async () => (await police.GetCapacityAsync(District("vest"))).For("patrol").AvailableGuards == 28));
+
+        // No unit is committed twice: the next request gets the remaining units only.
+        var more = (await police.OpenIncidentAsync(Incident("vest", "pg-incident-after"))).IncidentId;
+        var rest = await police.RequestCapacityAsync(Capacity(more, "r1", "patrol", 40, at: Bergen));
+        Assert.Equal(28, rest.CommittedGuards);
+        var committed = new List<string>();
+        foreach (var incident in incidents.Append(more))
+        {
+            committed.AddRange((await police.GetIncidentAsync(new GetIncidentRequest { IncidentId = incident })).Requests.SelectMany(r => r.Assignments).Select(a => $"{a.CompanyId}/{a.UnitId}"));
+        }
+
+        Assert.Equal(20, committed.Count);
+        Assert.Equal(20, committed.Distinct().Count());
+
+        // Once the district has no open incident, its wake-up reminder is gone.
+        Assert.Equal(1, await WakeReminders(source, "vest"));
+        foreach (var incident in incidents.Append(more))
+        {
+            await police.CloseIncidentAsync(new CloseIncidentRequest { IncidentId = incident, Reason = "done" });
+        }
+
+        Assert.Equal(0, await WakeReminders(source, "vest"));
+
+        // Every command is in one unbroken audit chain, written by whichever silo held the log.
+        var audit = await Export(police, new ExportAuditRequest());
+        Assert.Equal(Enumerable.Range(1, audit.Count).Select(i => (long)i), audit.Select(e => e.Sequence));
+        Assert.Contains(audit, e => e.Rpc.EndsWith("RequestCapacity", StringComparison.Ordinal) && e.IncidentId == more);
+        var stored = await new PostgresAuditStore(source).ReadAsync(null, null, null, 0, 10_000);
+        Assert.True(stored.Count >= audit.Count);
+        Assert.Null(Coordination.Domain.AuditChain.FirstBrokenLink(stored));
+    }
+
+    [Fact]
+    public async Task A_deadline_set_on_a_silo_that_crashes_fires_on_the_silo_that_remains()
+    {
+        using var data = new TempDirectory();
+        var database = await postgres.CreateDatabaseAsync();
+        await using var first = await SiloProcess.StartAsync(data.Path, SiloSettings(database));
+        await first.Company.RegisterUnitsAsync(Register("silent", UnitAt("s1", 2, "vest", 60.3913, 5.3221, "first-aid")));
+        await first.Company.RegisterUnitsAsync(Register("auto", UnitAt("x1", 2, "vest", 60.50, 5.50, "first-aid")));
+        await first.Police.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest { CompanyId = "auto", Priorities = { Priority.Urgent } });
+        await first.Company.ReportUnitAsync(Report("silent", "s1", UnitStatus.Available));
+        await first.Company.ReportUnitAsync(Report("auto", "x1", UnitStatus.Available));
+        var incident = (await first.Police.OpenIncidentAsync(Incident("vest", "deadline", Priority.Urgent))).IncidentId;
+
+        // Every grain so far lives in the first silo's process: the incident, its district, the offer's deadline timer.
+        var request = await first.Police.RequestCapacityAsync(Capacity(incident, "r1", "first-aid", 2, at: Bergen));
+        var offer = request.Offers.Single();
+        Assert.Equal(("silent", OfferStatus.Pending), (offer.CompanyId, offer.Status));
+
+        // While the district has an open incident, its wake-up reminder is in the shared database.
+        await using var source = NpgsqlDataSource.Create(database);
+        Assert.Equal(1, await WakeReminders(source, "vest"));
+
+        await using var second = await StartSilo(data, database);
+        await first.KillAsync();
+
+        // Nobody touches the incident, nor anything that would wake its district (a unit's report
+        // would): progress is watched in the database only. Once the remaining silo declares the
+        // first dead, the district comes back there (by its reminder, or sooner by the gateway's
+        // periodic health check, which reads the national view and so every district) and wakes its
+        // incidents; the deadline fires and the incident writes the expiry and the next company's
+        // commitment.
+        var before = await IncidentWrites(source, incident);
+        var wrote = await Eventually.Holds(async () => await IncidentWrites(source, incident) > before, TimeSpan.FromSeconds(90));
+        Assert.True(wrote, "the incident did not act on its deadline after its silo crashed");
+
+        var moved = (await second.Police.GetIncidentAsync(new GetIncidentRequest { IncidentId = incident })).Requests.Single();
+        Assert.Equal(RequestStatus.Filled, moved.Status);
+        Assert.Equal(OfferStatus.Expired, moved.Offers.Single(o => o.OfferId == offer.OfferId).Status);
+        Assert.Equal("auto", moved.Assignments.Single().CompanyId);
+    }
+
+    [Fact]
+    public async Task The_schema_applies_once_and_refuses_a_stale_write()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var source = NpgsqlDataSource.Create(database);
+        var logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        // Silos start together: each applies the schema; the scripts run once.
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Silo.Persistence.PostgresSchema.ApplyAsync(source, logger)));
+        await using (var count = source.CreateCommand("SELECT COUNT(*) FROM CoordinationSchema;"))
+        {
+            Assert.Equal(2L, await count.ExecuteScalarAsync());
+        }
+
+        // The write query as the provider calls it: a first write, a write from the version read, a stale write.
+        Assert.Equal([1], await Write(source, version: null, payload: [1]));
+        Assert.Equal([], await Write(source, version: null, payload: [2])); // a second "first" write: another activation won
+        Assert.Equal([2], await Write(source, version: 1, payload: [3]));
+        Assert.Equal([], await Write(source, version: 1, payload: [4])); // stale
+        await using var read = source.CreateCommand("SELECT PayloadBinary, Version FROM OrleansStorage;");
+        await using var reader = await read.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal([3], (byte[])reader[0]);
+        Assert.Equal(2, reader.GetInt32(1));
+    }
+
+    private static async Task<long> WakeReminders(NpgsqlDataSource source, string district)
+    {
+        await using var count = source.CreateCommand("SELECT COUNT(*) FROM OrleansRemindersTable WHERE ReminderName = 'wake-open-incidents' AND position($1 in GrainId) > 0;");
+        count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = district });
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>How many times the incident's grain state has been written, read from the database.</summary>
+    private static async Task<long> IncidentWrites(NpgsqlDataSource source, string incident)
+    {
+        await using var count = source.CreateCommand("SELECT COALESCE(SUM(Version), 0) FROM OrleansStorage WHERE GrainTypeString LIKE '%ncident%' AND position($1 in GrainIdExtensionString) > 0;");
+        count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = incident });
+        return Convert.ToInt64(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<List<int>> Write(NpgsqlDataSource source, int? version, byte[] payload)
+    {
+        await using var query = source.CreateCommand("SELECT QueryText FROM OrleansQuery WHERE QueryKey = 'WriteToStorageKey';");
+        var text = (string)(await query.ExecuteScalarAsync())!;
+        await using var write = source.CreateCommand(text);
+        write.Parameters.AddWithValue("ServiceId", "svc");
+        write.Parameters.AddWithValue("GrainTypeString", "incident");
+        write.Parameters.AddWithValue("GrainIdN0", 7L);
+        write.Parameters.AddWithValue("GrainIdN1", 0L);
+        write.Parameters.AddWithValue("GrainIdExtensionString", DBNull.Value);
+        write.Parameters.AddWithValue("GrainTypeHash", 1);
+        write.Parameters.AddWithValue("GrainIdHash", 2);
+        write.Parameters.AddWithValue("PayloadBinary", payload);
+        write.Parameters.AddWithValue("GrainStateVersion", version is { } v ? v : DBNull.Value);
+        await using var reader = await write.ExecuteReaderAsync();
+        var versions = new List<int>();
+        while (await reader.ReadAsync())
+        {
+            versions.Add(reader.GetInt32(0));
+        }
+
+        return versions;
+    }
+
+    private static Task<RunningNode> StartSilo(TempDirectory data, string database) => RunningNode.StartAsync(data.Path, SiloSettings(database));
+
+    private static string[] SiloSettings(string database) =>
+    [
+        "--Coordination:Storage:Provider=PostgreSql",
+        $"--Coordination:Storage:ConnectionString={database}",
+        $"--Coordination:Offers:UrgentDeadline={Deadline}",
+        "--Coordination:Orleans:MinimumReminderPeriod=00:00:01",
+        "--Coordination:Offers:WakeIncidentsEvery=00:00:03",
+    ];
+
+    private static async Task<StandaloneGatewayHost> StartGateway(TempDirectory data, string database)
+    {
+        var grpcPort = Ports.Free();
+        var app = StandaloneGateway.Build(
+        [
+            $"--Coordination:Gateway:GrpcEndpoint=127.0.0.1:{grpcPort}",
+            $"--Coordination:Gateway:HttpEndpoint=127.0.0.1:{Ports.Free()}",
+            $"--Coordination:Cluster:MembershipConnectionString={database}",
+            $"--Coordination:Auth:DevelopmentKeyFile={TestTokens.KeyFile(data.Path)}",
+            "--Coordination:Limits:RequestsPerSecond=100000",
+            "--Coordination:Limits:Burst=100000",
+            "--Logging:LogLevel:Default=Warning",
+        ]);
+        await app.StartAsync();
+        return new StandaloneGatewayHost(app, GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}"));
+    }
+
+    private static async Task<List<AuditEntry>> Export(PoliceService.PoliceServiceClient police, ExportAuditRequest request)
+    {
+        using var call = police.ExportAudit(request);
+        var entries = new List<AuditEntry>();
+        while (await call.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            entries.Add(call.ResponseStream.Current);
+        }
+
+        return entries;
+    }
+
+    private sealed class StandaloneGatewayHost(WebApplication app, GrpcChannel channel) : IAsyncDisposable
+    {
+        public GrpcChannel Channel => channel;
+
+        public async ValueTask DisposeAsync()
+        {
+            channel.Dispose();
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+}
