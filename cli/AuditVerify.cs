@@ -1,11 +1,14 @@
+using System.Data.Common;
 using Coordination.Domain;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Coordination.Cli;
 
 /// <summary>
 /// Checks the audit log's hash chain straight from the database file, independently of the running
 /// system: reports the first broken link (a changed, missing or reordered entry), or that it holds.
+/// Reads a single node's SQLite file, or a cluster's PostgreSQL database.
 /// </summary>
 public static class AuditVerify
 {
@@ -20,6 +23,25 @@ public static class AuditVerify
         }
 
         await using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
+        return await VerifyAsync(connection, output);
+    }
+
+    public static async Task<int> RunOnPostgresAsync(string connectionString, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            return await VerifyAsync(connection, output);
+        }
+        catch (Exception e) when (e is NpgsqlException or ArgumentException)
+        {
+            await error.WriteLineAsync($"cannot read the audit log from PostgreSQL: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static async Task<int> VerifyAsync(DbConnection connection, TextWriter output)
+    {
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = Select;

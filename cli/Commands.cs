@@ -21,6 +21,7 @@ public static class Commands
                     mints a token with the development key of a local system
                     (operator: the Orleans dashboard at /orleans on the HTTP port, nothing else)
           audit verify [--database data/coordination.db]     checks the audit log's hash chain
+          audit verify --postgres "Host=...;Database=..."   ... of a cluster's PostgreSQL database
           audit export [--incident ID]                       the audit log (national police token)
 
           register  [--company ID] [--name NAME] --unit ID --headcount N --district ID --capabilities a,b [--lat X --lon Y]
@@ -66,7 +67,9 @@ public static class Commands
 
         if (options.Command == "audit" && options.Argument == "verify")
         {
-            return await AuditVerify.RunAsync(options.Get("database") ?? Path.Combine("data", "coordination.db"), output, error);
+            return options.Get("postgres") is { } postgres
+                ? await AuditVerify.RunOnPostgresAsync(postgres, output, error)
+                : await AuditVerify.RunAsync(options.Get("database") ?? Path.Combine("data", "coordination.db"), output, error);
         }
 
         var token = options.Get("token") ?? Environment.GetEnvironmentVariable("COORD_TOKEN");

@@ -110,6 +110,8 @@ internal sealed class DistrictGrain(
     /// <summary>
     /// While incidents are open, a durable reminder wakes them periodically (see OfferOptions.WakeIncidentsEvery);
     /// it is the one thing that brings back an incident, and its deadlines, lost with a failed silo.
+    /// It is registered when the first incident opens and removed by its own tick once none is open,
+    /// so incidents opening and closing in quick succession cost nothing extra.
     /// </summary>
     private async Task KeepWakeReminder()
     {
@@ -118,19 +120,23 @@ internal sealed class DistrictGrain(
             var every = offerOptions.Value.WakeIncidentsEvery;
             _wakeReminder = await this.RegisterOrUpdateReminder(WakeReminder, every, every);
         }
-        else if (state.State.OpenIncidents.Count == 0 && (_wakeReminder ?? await this.GetReminder(WakeReminder)) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-            _wakeReminder = null;
-        }
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName == WakeReminder)
+        if (reminderName != WakeReminder)
+        {
+            return;
+        }
+
+        if (state.State.OpenIncidents.Count > 0)
         {
             await WakeOpenIncidents();
-            await KeepWakeReminder();
+        }
+        else if ((_wakeReminder ?? await this.GetReminder(WakeReminder)) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+            _wakeReminder = null;
         }
     }
 
@@ -288,7 +294,6 @@ internal sealed class DistrictGrain(
             }
 
             await state.WriteStateAsync();
-            await KeepWakeReminder();
         }
     }
 
