@@ -74,7 +74,7 @@ public sealed class AuditTests
         Assert.Equal((1, "audit chain BROKEN at entry 6: its content does not match its hash: it was changed"), await Verify(database));
     }
 
-    private static async Task<List<AuditEntry>> Export(PoliceService.PoliceServiceClient police, ExportAuditRequest request)
+    internal static async Task<List<AuditEntry>> Export(PoliceService.PoliceServiceClient police, ExportAuditRequest request)
     {
         using var call = police.ExportAudit(request);
         var entries = new List<AuditEntry>();

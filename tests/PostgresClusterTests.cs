@@ -96,7 +96,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
         Assert.True(await Eventually.Holds(async () => await WakeReminders(source, "vest") == 0, TimeSpan.FromSeconds(15)));
 
         // Every command is in one unbroken audit chain, written by whichever silo held the log.
-        var audit = await Export(police, new ExportAuditRequest());
+        var audit = await AuditTests.Export(police, new ExportAuditRequest());
         Assert.Equal(Enumerable.Range(1, audit.Count).Select(i => (long)i), audit.Select(e => e.Sequence));
         Assert.Contains(audit, e => e.Rpc.EndsWith("RequestCapacity", StringComparison.Ordinal) && e.IncidentId == more);
         var stored = await new PostgresAuditStore(source).ReadAsync(null, null, null, 0, 10_000);
@@ -257,18 +257,6 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
         var output = new StringWriter();
         var code = await Coordination.Cli.Commands.RunAsync(["audit", "verify", "--postgres", database], output, new StringWriter());
         return (code, output.ToString().Trim());
-    }
-
-    private static async Task<List<AuditEntry>> Export(PoliceService.PoliceServiceClient police, ExportAuditRequest request)
-    {
-        using var call = police.ExportAudit(request);
-        var entries = new List<AuditEntry>();
-        while (await call.ResponseStream.MoveNext(CancellationToken.None))
-        {
-            entries.Add(call.ResponseStream.Current);
-        }
-
-        return entries;
     }
 
     private sealed class StandaloneGatewayHost(WebApplication app, GrpcChannel channel) : IAsyncDisposable

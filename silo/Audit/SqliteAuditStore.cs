@@ -44,37 +44,7 @@ public sealed class SqliteAuditStore(StorageOptions storage, SqliteCommitter com
     public async Task<IReadOnlyList<AuditEntry>> ReadAsync(string? incidentId, DateTimeOffset? from, DateTimeOffset? to, long afterSequence, int limit)
     {
         await using var connection = await OpenAsync();
-        await using var command = connection.CreateCommand();
-        var where = new List<string> { "Sequence > $after" };
-        command.Parameters.AddWithValue("$after", afterSequence);
-        if (incidentId is not null)
-        {
-            where.Add("IncidentId = $incident");
-            command.Parameters.AddWithValue("$incident", incidentId);
-        }
-
-        if (from is { } f)
-        {
-            where.Add("At >= $from");
-            command.Parameters.AddWithValue("$from", f.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-        }
-
-        if (to is { } t)
-        {
-            where.Add("At < $to");
-            command.Parameters.AddWithValue("$to", t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-        }
-
-        command.CommandText = $"{AuditRows.Select} WHERE {string.Join(" AND ", where)} ORDER BY Sequence LIMIT $limit;";
-        command.Parameters.AddWithValue("$limit", limit);
-        await using var reader = await command.ExecuteReaderAsync();
-        var entries = new List<AuditEntry>();
-        while (await reader.ReadAsync())
-        {
-            entries.Add(AuditRows.Read(reader));
-        }
-
-        return entries;
+        return await AuditRows.QueryAsync(connection, incidentId, from, to, afterSequence, limit);
     }
 
     private async Task<SqliteConnection> OpenAsync()
