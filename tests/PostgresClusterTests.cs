@@ -3,7 +3,9 @@ using Coordination.Api.V1;
 using Coordination.Gateway;
 using Coordination.Silo.Audit;
 using Grpc.Net.Client;
+using Coordination.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using static Coordination.Tests.Infrastructure.ApiBuilders;
 
@@ -31,7 +33,8 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
         await using var second = await StartSilo(data, database);
         await using var gateway = await StartGateway(data, database);
         var company = first.Tokens.CompanyClient(gateway.Channel);
-        var police = first.Tokens.PoliceClient(gateway.Channel);
+        using var tokens = new TestTokens(data.Path);
+        var police = tokens.PoliceClient(gateway.Channel);
 
         // Enough units and incidents that both silos host some of the grains.
         for (var c = 0; c < 4; c++)
@@ -123,7 +126,9 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
     {
         using var data = new TempDirectory();
         var database = await postgres.CreateDatabaseAsync();
-        await using var first = await SiloProcess.StartAsync(data.Path, SiloSettings(database));
+        // The offer's deadline must outlast the first silo: it is killed a few seconds after the request.
+        var deadline = TimeSpan.FromSeconds(20);
+        await using var first = await SiloProcess.StartAsync(data.Path, SiloSettings(database, deadline));
         await first.Company.RegisterUnitsAsync(Register("silent", UnitAt("s1", 2, "vest", 60.3913, 5.3221, "first-aid")));
         await first.Company.RegisterUnitsAsync(Register("auto", UnitAt("x1", 2, "vest", 60.50, 5.50, "first-aid")));
         await first.Police.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest { CompanyId = "auto", Priorities = { Priority.Urgent } });
@@ -139,21 +144,29 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
         // While the district has an open incident, its wake-up reminder is in the shared database.
         await using var source = NpgsqlDataSource.Create(database);
         Assert.Equal(1, await WakeReminders(source, "vest"));
+        var before = await IncidentWrites(source, incident);
 
-        await using var second = await StartSilo(data, database);
+        // The remaining silo runs without a gateway: a gateway's periodic health check reads the
+        // national view, which wakes every district, and would bring the incident back by itself;
+        // without one, only the district's reminder can.
+        using var second = await StartSiloWithoutGateway(database, deadline);
         await first.KillAsync();
+        Assert.True(DateTime.UtcNow < request.Offers.Single().Deadline.ToDateTime(), "the deadline passed before the silo was killed: the test proves nothing");
+        Assert.Equal(before, await IncidentWrites(source, incident));
 
         // Nobody touches the incident, nor anything that would wake its district (a unit's report
         // would): progress is watched in the database only. Once the remaining silo declares the
-        // first dead, the district comes back there (by its reminder, or sooner by the gateway's
-        // periodic health check, which reads the national view and so every district) and wakes its
-        // incidents; the deadline fires and the incident writes the expiry and the next company's
-        // commitment.
-        var before = await IncidentWrites(source, incident);
+        // first dead, it takes over the district's reminder, whose tick brings the district back
+        // there; the district wakes its incidents, the deadline fires and the incident writes the
+        // expiry and the next company's commitment.
         var wrote = await Eventually.Holds(async () => await IncidentWrites(source, incident) > before, TimeSpan.FromSeconds(90));
         Assert.True(wrote, "the incident did not act on its deadline after its silo crashed");
 
-        var moved = (await second.Police.GetIncidentAsync(new GetIncidentRequest { IncidentId = incident })).Requests.Single();
+        // A gateway started now finds the remaining silo in the membership table and reads the outcome.
+        await using var gateway = await StartGateway(data, database);
+        using var tokens = new TestTokens(data.Path);
+        var police = tokens.PoliceClient(gateway.Channel);
+        var moved = (await police.GetIncidentAsync(new GetIncidentRequest { IncidentId = incident })).Requests.Single();
         Assert.Equal(RequestStatus.Filled, moved.Status);
         Assert.Equal(OfferStatus.Expired, moved.Offers.Single(o => o.OfferId == offer.OfferId).Status);
         Assert.Equal("auto", moved.Assignments.Single().CompanyId);
@@ -224,13 +237,33 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
         return versions;
     }
 
-    private static Task<RunningNode> StartSilo(TempDirectory data, string database) => RunningNode.StartAsync(data.Path, SiloSettings(database));
+    private static Task<RunningNode> StartSilo(TempDirectory data, string database) => RunningNode.StartAsync(data.Path, SiloSettings(database, Deadline));
 
-    private static string[] SiloSettings(string database) =>
+    /// <summary>A silo alone, as <see cref="Silo.Hosting.SiloHosting.AddCoordinationSilo"/> builds it for the single node, without the gateway.</summary>
+    private static async Task<IHost> StartSiloWithoutGateway(string database, TimeSpan urgentDeadline)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args =
+            [
+                .. SiloSettings(database, urgentDeadline),
+                $"--Coordination:Orleans:SiloPort={Ports.Free()}",
+                $"--Coordination:Orleans:GatewayPort={Ports.Free()}",
+                "--Logging:LogLevel:Default=Warning",
+            ],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.AddCoordinationSilo();
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static string[] SiloSettings(string database, TimeSpan urgentDeadline) =>
     [
         "--Coordination:Storage:Provider=PostgreSql",
         $"--Coordination:Storage:ConnectionString={database}",
-        $"--Coordination:Offers:UrgentDeadline={Deadline}",
+        $"--Coordination:Offers:UrgentDeadline={urgentDeadline}",
         "--Coordination:Orleans:MinimumReminderPeriod=00:00:01",
         "--Coordination:Offers:WakeIncidentsEvery=00:00:03",
     ];
