@@ -2,6 +2,8 @@ using Coordination.Api.V1;
 
 using Coordination.Gateway;
 using Coordination.Silo.Audit;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Coordination.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -32,8 +34,8 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
         await using var first = await StartSilo(data, database);
         await using var second = await StartSilo(data, database);
         await using var gateway = await StartGateway(data, database);
-        var company = first.Tokens.CompanyClient(gateway.Channel);
-        using var tokens = new TestTokens(data.Path);
+        using var tokens = new TestTokens(data.Path); // outlives the first silo's
+        var company = tokens.CompanyClient(gateway.Channel);
         var police = tokens.PoliceClient(gateway.Channel);
 
         // Enough units and incidents that both silos host some of the grains.
@@ -170,6 +172,53 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
         Assert.Equal(RequestStatus.Filled, moved.Status);
         Assert.Equal(OfferStatus.Expired, moved.Offers.Single(o => o.OfferId == offer.OfferId).Status);
         Assert.Equal("auto", moved.Assignments.Single().CompanyId);
+    }
+
+    [Fact]
+    public async Task A_dashboard_keeps_receiving_pictures_after_its_districts_silo_leaves()
+    {
+        using var data = new TempDirectory();
+        var database = await postgres.CreateDatabaseAsync();
+
+        // The first silo starts alone: its start-up wakes every district, so they all live there.
+        await using var first = await StartSilo(data, database);
+        await using var second = await StartSilo(data, database);
+        await using var gateway = await StartGateway(data, database);
+        using var tokens = new TestTokens(data.Path);
+        var company = tokens.CompanyClient(gateway.Channel);
+        var viewer = new DashboardService.DashboardServiceClient(gateway.Channel.Intercept(TestTokens.Bearer(tokens.Viewer("vest"))));
+        using var watch = viewer.WatchDistrict(new WatchDistrictRequest { DistrictId = "vest" });
+        var snapshot = await NextPicture(watch, TimeSpan.FromSeconds(10));
+
+        // The district's silo leaves, taking the gateway's subscription with it. The district comes
+        // back on the other silo when a unit reports; the gateway re-subscribes at its next renewal
+        // and the viewer, still on the same stream, sees the change.
+        await first.DisposeAsync();
+        await company.RegisterUnitsAsync(Register("dash-co", UnitAt("d1", 3, "vest", 60.39, 5.32, "patrol")));
+        await company.ReportUnitAsync(Report("dash-co", "d1", UnitStatus.Available));
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var picture = snapshot;
+        while (picture.Capacity.AvailableGuards != snapshot.Capacity.AvailableGuards + 3)
+        {
+            picture = await NextPicture(watch, TimeSpan.FromSeconds(40) - stopwatch.Elapsed);
+        }
+
+        Assert.NotEqual(snapshot.Version.Split('-')[0], picture.Version.Split('-')[0]); // a new activation of the district
+    }
+
+    private static async Task<CapacityUpdate> NextPicture(AsyncServerStreamingCall<CapacityUpdate> watch, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within > TimeSpan.Zero ? within : TimeSpan.FromMilliseconds(1));
+        try
+        {
+            Assert.True(await watch.ResponseStream.MoveNext(timeout.Token), "the stream ended");
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && timeout.IsCancellationRequested)
+        {
+            Assert.Fail("no new picture reached the viewer in time");
+        }
+
+        return watch.ResponseStream.Current;
     }
 
     [Fact]

@@ -12,7 +12,9 @@ namespace Coordination.Gateway.Services;
 /// </summary>
 internal sealed partial class DashboardHub(IGrainFactory grains, ILogger<DashboardHub> logger)
 {
-    private static readonly TimeSpan RenewEvery = TimeSpan.FromMinutes(1);
+    // Renewing also re-subscribes a grain that came back on another silo (its observers were lost
+    // with the silo it left): this bounds how long a dashboard stays still after a fail-over.
+    private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(15);
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Topic> _topics = new(StringComparer.Ordinal);
@@ -182,7 +184,9 @@ internal sealed partial class DashboardHub(IGrainFactory grains, ILogger<Dashboa
                 {
                     try
                     {
-                        await AsGateway(() => source.Watch(_reference!));
+                        // The picture the renewal returns is news when the grain restarted meanwhile
+                        // (a new epoch): viewers get it now rather than at the grain's next change.
+                        await OnUpdate(await AsGateway(() => source.Watch(_reference!)));
                     }
                     catch (Exception e) when (!_stop.IsCancellationRequested)
                     {
@@ -233,7 +237,7 @@ internal sealed partial class DashboardHub(IGrainFactory grains, ILogger<Dashboa
 
     private void DeleteReference(IDashboardObserver reference) => grains.DeleteObjectReference<IDashboardObserver>(reference);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the dashboard subscription to {Topic} failed; retrying next minute")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the dashboard subscription to {Topic} failed; retrying at the next renewal")]
     private partial void LogRenewFailed(Exception exception, string topic);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ending the dashboard subscription to {Topic} failed; the grain forgets it after three minutes")]
