@@ -9,6 +9,12 @@ public enum ErrorKind
     PermissionDenied = 4,
     AlreadyExists = 5,
     ResourceExhausted = 6,
+
+    /// <summary>Storage or the cluster cannot take the change right now; nothing was kept, retry with the same id.</summary>
+    Unavailable = 7,
+
+    /// <summary>Another activation or a concurrent change wrote first; nothing was kept, retry with the same id.</summary>
+    Aborted = 8,
 }
 
 /// <summary>
@@ -33,4 +39,5 @@ public sealed class CoordinationException : Exception
     public static CoordinationException Invalid(string field, string message) => new(ErrorKind.InvalidArgument, message, field);
     public static CoordinationException NotFound(string message) => new(ErrorKind.NotFound, message);
     public static CoordinationException Precondition(string message) => new(ErrorKind.FailedPrecondition, message);
+    public static CoordinationException Unavailable(string message) => new(ErrorKind.Unavailable, message);
 }

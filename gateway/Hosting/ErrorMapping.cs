@@ -44,6 +44,8 @@ public sealed partial class ErrorMapping(ILogger<ErrorMapping> logger) : Interce
         ErrorKind.PermissionDenied => StatusCode.PermissionDenied,
         ErrorKind.AlreadyExists => StatusCode.AlreadyExists,
         ErrorKind.ResourceExhausted => StatusCode.ResourceExhausted,
+        ErrorKind.Unavailable => StatusCode.Unavailable,
+        ErrorKind.Aborted => StatusCode.Aborted,
         _ => StatusCode.Unknown,
     };
 
