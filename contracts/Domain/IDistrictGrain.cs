@@ -30,10 +30,18 @@ public interface IDistrictGrain : IGrainWithStringKey, IDashboardSource
     /// other unit, so requests arriving together are offered different units instead of all racing
     /// for the nearest one.
     /// </summary>
-    [Alias("FindCandidates"), ReadOnly]
+    [Alias("FindCandidates")]
     Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies, bool takeFromExercises, string forRequest, int guards);
 
     /// <summary>Records an open incident (durable), so it is woken after a restart and listed.</summary>
+    /// <summary>
+    /// A unit homed here is about to commit to another district's incident: refused (FAILED_PRECONDITION)
+    /// when lending it would take this district below its protected reserve, counting what it has
+    /// already promised. Called by the unit, so every path to a commitment passes here.
+    /// </summary>
+    [Alias("Lend")]
+    Task Lend(string unitKey, int guards, string forDistrict);
+
     [Alias("IncidentOpened")]
     Task IncidentOpened(string incidentId);
 

@@ -25,10 +25,11 @@ public interface IGuardUnitGrain : IGrainWithStringKey
     /// <summary>
     /// Commits the unit to an incident. Idempotent per commitment id. Durable before it returns.
     /// <paramref name="exercise"/> marks an exercise; <paramref name="yielding"/> one that gives the
-    /// unit up to a real incident that needs it.
+    /// unit up to a real incident that needs it. <paramref name="forDistrict"/> is the incident's district:
+    /// when it is not the unit's own, the unit's district lends it only above its protected reserve.
     /// </summary>
     [Alias("Commit")]
-    Task<UnitView> Commit(string commitmentId, string incidentId, bool exercise = false, bool yielding = false);
+    Task<UnitView> Commit(string commitmentId, string incidentId, bool exercise = false, bool yielding = false, string? forDistrict = null);
 
     /// <summary>Releases the commitment with this id; releasing one that is not current changes nothing.</summary>
     [Alias("Release")]

@@ -128,7 +128,8 @@ public sealed record OfferView(
     [property: Id(6)] DateTimeOffset Deadline,
     [property: Id(7)] int CommittedGuards,
     [property: Id(8)] string? Reason,
-    [property: Id(9)] bool Automatic);
+    [property: Id(9)] bool Automatic,
+    [property: Id(10)] int ReleasedGuards = 0);
 
 [GenerateSerializer, Immutable, Alias("coordination.RequestView")]
 public sealed record RequestView(
@@ -144,7 +145,8 @@ public sealed record RequestView(
     [property: Id(9)] int CommittedGuards,
     [property: Id(10)] int OfferedGuards,
     [property: Id(11)] IReadOnlyList<OfferView> Offers,
-    [property: Id(12)] IReadOnlyList<AssignmentView> Assignments);
+    [property: Id(12)] IReadOnlyList<AssignmentView> Assignments,
+    [property: Id(13)] int ReleasedGuards = 0);
 
 [GenerateSerializer, Immutable, Alias("coordination.IncidentView")]
 public sealed record IncidentView(

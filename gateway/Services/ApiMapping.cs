@@ -196,9 +196,11 @@ internal static class ApiMapping
                 CommittedGuards = o.CommittedGuards,
                 Reason = o.Reason ?? "",
                 Automatic = o.Automatic,
+                ReleasedGuards = o.ReleasedGuards,
             }),
         },
         Assignments = { request.Assignments.Select(a => a.ToApi()) },
+        ReleasedGuards = request.ReleasedGuards,
     };
 
     public static Proto.Assignment ToApi(this AssignmentView a) => new()

@@ -23,6 +23,8 @@ internal sealed class CapacityTally
 
     public int AvailableGuards => _availableGuards;
 
+    public UnitContribution? Find(string unitKey) => _units.GetValueOrDefault(unitKey);
+
     /// <summary>Units with the capability that are available or on a yielding exercise.</summary>
     public IReadOnlyCollection<UnitContribution> CandidatesFor(string capability) =>
         _candidates.TryGetValue(capability, out var units) ? units.Values : [];

@@ -52,6 +52,12 @@ internal sealed class DistrictGrain(
 
     private readonly CapacityTally _tally = new();
 
+    // Promises to other districts' requests that the figures do not show yet (see LendingLedger).
+    private readonly LendingLedger _lending = new(HoldFor, LendingSettles);
+
+    // How long a unit's commitment may take to reach the figures; a promise whose commitment failed lapses then.
+    private static readonly TimeSpan LendingSettles = TimeSpan.FromSeconds(10);
+
     // The board: each open incident's latest summary, as the incidents send them (derived, memory only).
     private readonly Dictionary<string, IncidentSummary> _board = new(StringComparer.Ordinal);
 
@@ -148,8 +154,10 @@ internal sealed class DistrictGrain(
         var excludedCompanies = excludeCompanies.ToHashSet(StringComparer.Ordinal);
         var home = ReferenceData.Current.DistrictsById[DistrictId];
 
-        // Lending to another district never takes this one below its protected reserve.
-        var lendable = forDistrict == DistrictId ? int.MaxValue : Math.Max(0, _tally.AvailableGuards - home.ProtectedReserveGuards);
+        // Lending to another district never takes this one below its protected reserve, counting what is
+        // already promised to other requests (the figures show a promise only once the unit commits).
+        var lending = forDistrict != DistrictId;
+        var lendable = lending ? _lending.Lendable(_tally.AvailableGuards, home.ProtectedReserveGuards, now, forRequest) : int.MaxValue;
         var eligible = _tally.CandidatesFor(capability)
             .Where(u => (u.CountedAvailable || takeFromExercises) && !excluded.Contains(u.UnitKey)
                 && (excludedCompanies.Count == 0 || !excludedCompanies.Contains(UnitKey.Parse(u.UnitKey).CompanyId)));
@@ -173,6 +181,10 @@ internal sealed class DistrictGrain(
         {
             _held[candidate.UnitKey] = (now + HoldFor, forRequest);
             held += candidate.Headcount;
+            if (lending && !candidate.OnYieldingExercise)
+            {
+                _lending.Hold(candidate.UnitKey, candidate.Headcount, forRequest, now);
+            }
         }
 
         return Task.FromResult<IReadOnlyList<Candidate>>(candidates);
@@ -269,6 +281,24 @@ internal sealed class DistrictGrain(
             : string.CompareOrdinal(a.Key, b.Key);
     }
 
+    public Task Lend(string unitKey, int guards, string forDistrict)
+    {
+        if (forDistrict == DistrictId || _tally.Find(unitKey) is not { CountedAvailable: true })
+        {
+            // Not a loan, or a unit the figures do not count as available (on a yielding exercise): the reserve is not touched.
+            return Task.CompletedTask;
+        }
+
+        var reserve = ReferenceData.Current.DistrictsById[DistrictId].ProtectedReserveGuards;
+        if (!_lending.TryLend(unitKey, guards, _tally.AvailableGuards, reserve, time.GetUtcNow()))
+        {
+            throw CoordinationException.Precondition(
+                $"{DistrictId} lends no more guards: lending this unit would take it below its protected reserve of {reserve} guards");
+        }
+
+        return Task.CompletedTask;
+    }
+
     public async Task IncidentOpened(string incidentId)
     {
         if (state.State.OpenIncidents.Add(incidentId))
@@ -334,6 +364,11 @@ internal sealed class DistrictGrain(
     public Task Apply(UnitContribution contribution)
     {
         var changed = _tally.Apply(contribution);
+        if (changed && !contribution.CountedAvailable)
+        {
+            _lending.Settled(contribution.UnitKey);
+        }
+
         _changedSinceReport |= changed;
         _changedSinceNotify |= changed;
         return Task.CompletedTask;

@@ -121,7 +121,7 @@ internal sealed class GuardUnitGrain(
         Rearm();
     }
 
-    public async Task<UnitView> Commit(string commitmentId, string incidentId, bool exercise = false, bool yielding = false)
+    public async Task<UnitView> Commit(string commitmentId, string incidentId, bool exercise = false, bool yielding = false, string? forDistrict = null)
     {
         EnsureRegistered();
         if (S.CommitmentId == commitmentId)
@@ -147,6 +147,12 @@ internal sealed class GuardUnitGrain(
         if (IsStale)
         {
             throw CoordinationException.Precondition($"unit has not reported since {S.LastHeartbeat:u} and is not counted as available");
+        }
+
+        // Lent to another district's incident only with its own district's consent (the protected reserve).
+        if (forDistrict is not null && forDistrict != S.HomeDistrict)
+        {
+            await GrainFactory.GetGrain<IDistrictGrain>(S.HomeDistrict).Lend(this.GetPrimaryKeyString(), S.Headcount, forDistrict);
         }
 
         S.Status = UnitStatus.Committed;

@@ -10,6 +10,9 @@ internal sealed partial class IncidentGrain
 
     private IGrainTimer? _timer;
 
+    // Per request, the smallest unit seen that held more guards than were still needed (memory only: it explains an unfilled request).
+    private readonly Dictionary<string, int> _smallestTooLarge = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Makes offers until the request's need is covered by commitments and pending offers, or until
     /// no company has matching units left: own district first, then neighbours (nearest first) when
@@ -62,6 +65,13 @@ internal sealed partial class IncidentGrain
             var candidates = await GrainFactory.GetGrain<IDistrictGrain>(district)
                 .FindCandidates(command.Capability, command.Location, home, busyUnits, askedCompanies, takeFromExercises: !Opening.Exercise, $"{IncidentId}/{command.RequestId}", request.Need);
             var need = request.Need;
+
+            // Units are never split: a unit larger than what is still needed is not offered, and the request says so if that is all there was.
+            foreach (var tooLarge in candidates.Where(c => c.Headcount > need))
+            {
+                _smallestTooLarge[request.Command.RequestId] = Math.Min(_smallestTooLarge.GetValueOrDefault(request.Command.RequestId, int.MaxValue), tooLarge.Headcount);
+            }
+
             foreach (var company in candidates.GroupBy(c => UnitKey.Parse(c.UnitKey).CompanyId))
             {
                 var units = new List<Candidate>();
@@ -130,6 +140,7 @@ internal sealed partial class IncidentGrain
     public async Task<OfferView> AnswerOffer(string offerId, OfferAnswer answer)
     {
         _ = Opening;
+        await Resume();
         var (request, offer) = S.Requests.SelectMany(r => r.Offers.Select(o => (r, o))).FirstOrDefault(x => x.o.OfferId == offerId);
         if (offer is null)
         {
@@ -147,14 +158,6 @@ internal sealed partial class IncidentGrain
         }
 
         EnsureOpen();
-        if (offer.Intent is { } unfinished && unfinished.AnswerId == answer.AnswerId)
-        {
-            // The first attempt of this answer stopped half-way: finish it rather than judge it afresh.
-            await Commit(request, offer, unfinished);
-            await Allocate(request);
-            return View(request).Offers.Single(o => o.OfferId == offerId);
-        }
-
         if (offer.Status == OfferStatus.Pending && offer.Deadline <= Now)
         {
             await ExpireDueOffers();
@@ -215,7 +218,7 @@ internal sealed partial class IncidentGrain
             guards += unit.Headcount;
         }
 
-        var allowed = Math.Min(offer.Guards, request.Command.Guards - request.CommittedGuards);
+        var allowed = Math.Min(offer.Guards, request.Command.Guards - request.EverCommittedGuards);
         if (guards > allowed)
         {
             throw new CoordinationException(ErrorKind.FailedPrecondition, $"these units hold {guards} guards; the offer is for at most {allowed}", "unit_ids");
@@ -237,7 +240,7 @@ internal sealed partial class IncidentGrain
             try
             {
                 await TakeFromExercise(key);
-                return (Key: key, View: await Unit(key).Commit(offer.OfferId, IncidentId, Opening.Exercise, Opening.Yielding), Error: (CoordinationException?)null);
+                return (Key: key, View: await Unit(key).Commit(offer.OfferId, IncidentId, Opening.Exercise, Opening.Yielding, Opening.District), Error: (CoordinationException?)null);
             }
             catch (CoordinationException e)
             {
@@ -245,7 +248,7 @@ internal sealed partial class IncidentGrain
             }
         }));
 
-        var room = Math.Min(offer.Guards, request.Command.Guards - request.CommittedGuards);
+        var room = Math.Min(offer.Guards, request.Command.Guards - request.EverCommittedGuards);
         var kept = new List<(string Key, UnitView View)>();
         var undo = new List<string>();
         foreach (var (key, view, _) in results)
@@ -328,14 +331,11 @@ internal sealed partial class IncidentGrain
             throw CoordinationException.Precondition($"incident {IncidentId} is not an exercise that yields its units");
         }
 
-        foreach (var request in S.Requests)
+        await Resume();
+        var held = S.Requests.SelectMany(r => Held(r, a => a.UnitKey == unitKey)).ToArray();
+        if (held.Length > 0)
         {
-            var held = request.Assignments.Where(a => a.UnitKey == unitKey && a.Status != AssignmentStatus.Released).ToList();
-            if (held.Count > 0)
-            {
-                await ReleaseUnits(request, held, $"incident:{toIncident}", $"needed by real incident {toIncident}");
-                await Save();
-            }
+            await RunRelease(new ReleaseIntent(ReleaseCause.Yield, $"incident:{toIncident}", $"needed by real incident {toIncident}", null, null, held, []));
         }
     }
 
@@ -347,7 +347,7 @@ internal sealed partial class IncidentGrain
             return;
         }
 
-        var committed = request.CommittedGuards;
+        var committed = request.EverCommittedGuards;
         if (committed >= request.Command.Guards)
         {
             request.Status = RequestStatus.Filled;
@@ -360,23 +360,30 @@ internal sealed partial class IncidentGrain
         }
         else
         {
-            await ReleaseUnits(request, request.Assignments.Where(a => a.Status != AssignmentStatus.Released).ToList(), "system", "partial fill not allowed");
-            request.Status = RequestStatus.UnableToFill;
-            Record(TimelineKind.UnableToFill, "system", committed > 0
+            var reason = committed > 0
                 ? $"only {committed} of {request.Command.Guards} guards could be found and partial fill is not allowed"
-                : "no available units with this capability", request, guards: request.Command.Guards);
+                : _smallestTooLarge.TryGetValue(request.Command.RequestId, out var smallest)
+                    ? $"no available unit small enough: units are not split, and the smallest available unit with this capability has {smallest} guards"
+                    : "no available units with this capability";
+            await RunRelease(new ReleaseIntent(ReleaseCause.UnableToFill, "system", "partial fill not allowed", reason, request.Command.RequestId, Held(request), []));
         }
+
+        _smallestTooLarge.Remove(request.Command.RequestId);
     }
 
-    private void Withdraw(CapacityRequestState request, string actor, string reason)
+    /// <summary>Withdraws the request's pending offers in state; the companies are told once the command's write is durable.</summary>
+    private WithdrawnOffer[] Withdraw(CapacityRequestState request, string actor, string reason)
     {
+        var withdrawn = new List<WithdrawnOffer>();
         foreach (var offer in request.Offers.Where(o => o.Status == OfferStatus.Pending))
         {
             offer.Status = OfferStatus.Withdrawn;
             offer.Reason = reason;
             Record(TimelineKind.Withdrawn, actor, reason, request, offer.OfferId, offer.CompanyId);
-            GrainFactory.GetGrain<ICompanyGrain>(offer.CompanyId).OfferClosed(offer.OfferId, OfferStatus.Withdrawn).Ignore();
+            withdrawn.Add(new WithdrawnOffer(offer.OfferId, offer.CompanyId));
         }
+
+        return [.. withdrawn];
     }
 
     private async Task ExpireDueOffers()
@@ -387,12 +394,18 @@ internal sealed partial class IncidentGrain
             offer.Status = OfferStatus.Expired;
             offer.Reason = "no answer before the deadline";
             Record(TimelineKind.Expired, "system", offer.Reason, request, offer.OfferId, offer.CompanyId, guards: offer.Guards);
-            GrainFactory.GetGrain<ICompanyGrain>(offer.CompanyId).OfferClosed(offer.OfferId, OfferStatus.Expired).Ignore();
         }
 
         if (due.Count > 0)
         {
             await Save();
+
+            // Told only once the expiry is stored: a company never drops an offer the incident still holds open.
+            foreach (var (_, offer) in due)
+            {
+                GrainFactory.GetGrain<ICompanyGrain>(offer.CompanyId).OfferClosed(offer.OfferId, OfferStatus.Expired).Ignore();
+            }
+
             foreach (var request in due.Select(d => d.r).Distinct())
             {
                 await Allocate(request);
@@ -406,6 +419,13 @@ internal sealed partial class IncidentGrain
     /// </summary>
     private async Task OnTimer(CancellationToken cancellationToken)
     {
+        if (S.Opening is null || S.Status != IncidentStatus.Open)
+        {
+            return;
+        }
+
+        // Half-finished commitments and releases first (a pending close closes the incident here).
+        await Resume();
         if (S.Status != IncidentStatus.Open)
         {
             return;
@@ -413,23 +433,9 @@ internal sealed partial class IncidentGrain
 
         foreach (var request in S.Requests.Where(r => r.Status == RequestStatus.Seeking).ToList())
         {
-            foreach (var offer in request.Offers.Where(o => o.Status == OfferStatus.Pending).ToList())
+            foreach (var offer in request.Offers.Where(o => o.Status == OfferStatus.Pending && o.Intent is null && !o.Delivered).ToList())
             {
-                if (offer.Intent is { } intent)
-                {
-                    try
-                    {
-                        await Commit(request, offer, intent);
-                    }
-                    catch (CoordinationException)
-                    {
-                        // An all-or-nothing answer that can no longer be honoured was undone; the offer stays open.
-                    }
-                }
-                else if (!offer.Delivered)
-                {
-                    await Deliver(request, offer);
-                }
+                await Deliver(request, offer);
             }
         }
 
@@ -447,6 +453,7 @@ internal sealed partial class IncidentGrain
     {
         var next = S.Requests.SelectMany(r => r.Offers).Where(o => o.Status == OfferStatus.Pending)
             .Select(o => (DateTimeOffset?)(o.Intent is not null || !o.Delivered ? Now + RetryDelay : o.Deadline))
+            .Append(S.PendingRelease is null ? null : Now + RetryDelay)
             .Min();
         if (next is { } deadline && S.Status == IncidentStatus.Open)
         {

@@ -47,6 +47,14 @@ internal sealed partial class IncidentGrain(
     {
         // The district asks after it (re)activates: it keeps the board lines in memory only.
         TellDistrict(again: true);
+
+        // The district only wakes incidents it lists as open: a close that stopped before telling it is told now
+        // (one-way: the district is waking us).
+        if (S.Opening is { } opening && S.Status == IncidentStatus.Closed)
+        {
+            GrainFactory.GetGrain<IDistrictGrain>(opening.District).IncidentClosed(IncidentId).Ignore();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -77,6 +85,7 @@ internal sealed partial class IncidentGrain(
 
     public async Task<RequestView> RequestCapacity(RequestCapacity command)
     {
+        await Resume();
         EnsureOpen();
         var request = S.Requests.FirstOrDefault(r => r.Command.RequestId == command.RequestId);
         if (request is not null)
@@ -111,15 +120,13 @@ internal sealed partial class IncidentGrain(
 
     public async Task<RequestView> CancelRequest(string requestId, string actor, string? reason)
     {
+        await Resume();
         EnsureOpen();
         var request = FindRequest(requestId);
         if (request.Status != RequestStatus.Cancelled)
         {
-            Withdraw(request, actor, "request cancelled");
-            await ReleaseUnits(request, request.Assignments.Where(a => a.Status != AssignmentStatus.Released).ToList(), actor, reason ?? "request cancelled");
-            request.Status = RequestStatus.Cancelled;
-            Record(TimelineKind.Cancelled, actor, reason, request);
-            await Save();
+            var withdrawn = Withdraw(request, actor, "request cancelled");
+            await RunRelease(new ReleaseIntent(ReleaseCause.CancelRequest, actor, reason ?? "request cancelled", reason, requestId, Held(request), withdrawn));
         }
 
         return View(request);
@@ -127,6 +134,7 @@ internal sealed partial class IncidentGrain(
 
     public async Task<RequestView> Extend(string requestId, DateTimeOffset until, string actor)
     {
+        await Resume();
         EnsureOpen();
         var request = FindRequest(requestId);
         if (until == request.End)
@@ -157,6 +165,7 @@ internal sealed partial class IncidentGrain(
 
     public async Task<IncidentView> Release(string[] unitKeys, string actor, string? reason)
     {
+        await Resume();
         EnsureOpen();
         var wanted = unitKeys.ToHashSet(StringComparer.Ordinal);
         var unknown = wanted.Where(k => !S.Requests.Any(r => r.Assignments.Any(a => a.UnitKey == k))).ToList();
@@ -165,45 +174,33 @@ internal sealed partial class IncidentGrain(
             throw CoordinationException.NotFound($"unit {unknown[0]} was never assigned to incident {IncidentId}");
         }
 
-        foreach (var request in S.Requests)
+        var releasing = S.Requests.SelectMany(r => Held(r, a => wanted.Count == 0 || wanted.Contains(a.UnitKey))).ToArray();
+        if (releasing.Length > 0)
         {
-            var releasing = request.Assignments.Where(a => a.Status != AssignmentStatus.Released && (wanted.Count == 0 || wanted.Contains(a.UnitKey))).ToList();
-            await ReleaseUnits(request, releasing, actor, reason);
+            await RunRelease(new ReleaseIntent(ReleaseCause.Release, actor, reason, reason, null, releasing, []));
         }
 
-        await Save();
         return await Get();
     }
 
     public async Task<IncidentView> Close(string actor, string? reason)
     {
         _ = Opening;
+        await Resume();
         if (S.Status == IncidentStatus.Open)
         {
-            foreach (var request in S.Requests)
-            {
-                Withdraw(request, actor, "incident closed");
-                await ReleaseUnits(request, request.Assignments.Where(a => a.Status != AssignmentStatus.Released).ToList(), actor, "incident closed");
-                if (request.Status == RequestStatus.Seeking)
-                {
-                    request.Status = RequestStatus.Cancelled;
-                }
-            }
-
-            S.Status = IncidentStatus.Closed;
-            S.ClosedAt = Now;
-            Record(TimelineKind.Closed, actor, reason);
-            await Save();
-            _timer?.Dispose();
-            _timer = null;
+            var withdrawn = S.Requests.SelectMany(r => Withdraw(r, actor, "incident closed")).ToArray();
+            await RunRelease(new ReleaseIntent(ReleaseCause.CloseIncident, actor, "incident closed", reason, null, [.. S.Requests.SelectMany(r => Held(r))], withdrawn));
         }
 
+        // Also on a retry: the first attempt may have stopped before the district heard of it.
         await GrainFactory.GetGrain<IDistrictGrain>(Opening.District).IncidentClosed(IncidentId);
         return await Get();
     }
 
     public async Task<AssignmentView> ReportProgress(string companyId, string unitId, AssignmentProgress progress)
     {
+        await Resume();
         EnsureOpen();
         var key = UnitKey.Of(companyId, unitId);
         var (request, assignment) = S.Requests
@@ -236,8 +233,7 @@ internal sealed partial class IncidentGrain(
                 break;
 
             case AssignmentProgress.Returned:
-                await ReleaseUnits(request, [assignment], actor, "returned");
-                await Save();
+                await RunRelease(new ReleaseIntent(ReleaseCause.Returned, actor, "returned", null, null, Held(request, a => a == assignment), []));
                 break;
         }
 
@@ -256,15 +252,119 @@ internal sealed partial class IncidentGrain(
         S.Requests.FirstOrDefault(r => r.Command.RequestId == requestId)
         ?? throw CoordinationException.NotFound($"incident {IncidentId} has no request '{requestId}'");
 
-    private async Task ReleaseUnits(CapacityRequestState request, IReadOnlyList<AssignmentState> assignments, string actor, string? reason)
+    /// <summary>The assignments of a request that hold a unit now (optionally only some), as a release names them.</summary>
+    private static ReleasedUnit[] Held(CapacityRequestState request, Func<AssignmentState, bool>? which = null) =>
+        [.. request.Assignments.Where(a => a.Status != AssignmentStatus.Released && (which is null || which(a)))
+            .Select(a => new ReleasedUnit(request.Command.RequestId, a.UnitKey, a.OfferId))];
+
+    /// <summary>
+    /// A release that touches other grains, as one resumable step: the intent (with any offers the same
+    /// command withdrew) is written first, then the units are asked, then the outcome is written.
+    /// </summary>
+    private async Task RunRelease(ReleaseIntent intent)
+    {
+        S.PendingRelease = intent;
+        await Save();
+        await FinishRelease();
+    }
+
+    /// <summary>
+    /// Finishes the release under way, if any. Runs at the start of every command and on the timer a
+    /// new activation arms, so a release a stopped silo left half-done completes on its own.
+    /// </summary>
+    private async Task FinishRelease()
+    {
+        if (S.PendingRelease is not { } intent)
+        {
+            return;
+        }
+
+        // The unit side ignores a release whose commitment is not its current one, so asking again is harmless.
+        await Task.WhenAll(intent.Units.Select(u => Unit(u.UnitKey).Release(u.OfferId)));
+        foreach (var offer in intent.WithdrawnOffers)
+        {
+            GrainFactory.GetGrain<ICompanyGrain>(offer.CompanyId).OfferClosed(offer.OfferId, OfferStatus.Withdrawn).Ignore();
+        }
+
+        foreach (var byRequest in intent.Units.GroupBy(u => u.RequestId))
+        {
+            var request = FindRequest(byRequest.Key);
+            var released = byRequest
+                .Select(u => request.Assignments.FirstOrDefault(a => a.UnitKey == u.UnitKey && a.OfferId == u.OfferId))
+                .OfType<AssignmentState>()
+                .Where(a => a.Status != AssignmentStatus.Released)
+                .ToList();
+            MarkReleased(request, released, intent.Actor, intent.ReleaseReason);
+        }
+
+        switch (intent.Cause)
+        {
+            case ReleaseCause.CancelRequest:
+                var cancelled = FindRequest(intent.RequestId!);
+                cancelled.Status = RequestStatus.Cancelled;
+                Record(TimelineKind.Cancelled, intent.Actor, intent.Reason, cancelled);
+                break;
+
+            case ReleaseCause.UnableToFill:
+                var unfilled = FindRequest(intent.RequestId!);
+                unfilled.Status = RequestStatus.UnableToFill;
+                Record(TimelineKind.UnableToFill, intent.Actor, intent.Reason, unfilled, guards: unfilled.Command.Guards);
+                break;
+
+            case ReleaseCause.CloseIncident:
+                foreach (var request in S.Requests.Where(r => r.Status == RequestStatus.Seeking))
+                {
+                    request.Status = RequestStatus.Cancelled;
+                }
+
+                S.Status = IncidentStatus.Closed;
+                S.ClosedAt = Now;
+                Record(TimelineKind.Closed, intent.Actor, intent.Reason);
+                break;
+        }
+
+        S.PendingRelease = null;
+        await Save();
+        if (S.Status == IncidentStatus.Closed)
+        {
+            _timer?.Dispose();
+            _timer = null;
+
+            // One-way: this may run on the timer while the district is waking us. Close() also awaits it.
+            GrainFactory.GetGrain<IDistrictGrain>(Opening.District).IncidentClosed(IncidentId).Ignore();
+        }
+    }
+
+    /// <summary>
+    /// Finishes whatever a stopped silo (or a failed write) left half-done, oldest first: commitments
+    /// whose intent has no outcome, then a release under way. Every command starts here, so no command
+    /// builds on a half-finished one.
+    /// </summary>
+    private async Task Resume()
+    {
+        foreach (var (request, offer) in S.Requests.SelectMany(r => r.Offers.Where(o => o.Status == OfferStatus.Pending && o.Intent is not null).Select(o => (r, o))).ToList())
+        {
+            try
+            {
+                await Commit(request, offer, offer.Intent!);
+            }
+            catch (CoordinationException e) when (e.Code is not (ErrorKind.Unavailable or ErrorKind.Aborted))
+            {
+                // An all-or-nothing answer that can no longer be honoured was undone; the offer stays open.
+            }
+        }
+
+        await FinishRelease();
+    }
+
+    /// <summary>Records units as released (their unit grains have let them go) and completes a request that holds nothing more.</summary>
+    private void MarkReleased(CapacityRequestState request, IReadOnlyList<AssignmentState> assignments, string actor, string? reason)
     {
         if (assignments.Count == 0)
         {
             return;
         }
 
-        // The unit side ignores a release whose commitment is not its current one, so a retry is harmless.
-        await Task.WhenAll(assignments.Select(a => Unit(a.UnitKey).Release(a.OfferId)));
         foreach (var assignment in assignments)
         {
             assignment.Status = AssignmentStatus.Released;
@@ -383,11 +483,11 @@ internal sealed partial class IncidentGrain(
             Revision: S.NextSequence,
             Requests: live.Count,
             RequestedGuards: live.Sum(r => r.Command.Guards),
-            SoughtGuards: live.Where(r => r.Status == RequestStatus.Seeking).Sum(r => r.Command.Guards - r.CommittedGuards),
+            SoughtGuards: live.Where(r => r.Status == RequestStatus.Seeking).Sum(r => r.Command.Guards - r.EverCommittedGuards),
             CommittedGuards: Guards(AssignmentStatus.Committed),
             EnRouteGuards: Guards(AssignmentStatus.EnRoute),
             OnSceneGuards: Guards(AssignmentStatus.OnScene),
-            UnfilledGuards: live.Where(r => r.Status is RequestStatus.UnableToFill or RequestStatus.PartiallyFilled).Sum(r => r.Command.Guards - r.CommittedGuards));
+            UnfilledGuards: live.Where(r => r.Status is RequestStatus.UnableToFill or RequestStatus.PartiallyFilled).Sum(r => r.Command.Guards - r.HeldGuards));
     }
 
     private async Task NotifyWatchers(CancellationToken cancellationToken)
@@ -399,12 +499,18 @@ internal sealed partial class IncidentGrain(
         }
     }
 
+    // Committed guards are what is held now; guards committed and later released are history, shown apart.
     private RequestView View(CapacityRequestState r) => new(
         r.Command.RequestId, r.Command.Capability, r.Command.Guards, r.Command.Location, r.Command.Start, r.End,
-        r.Command.AllowPartial, r.Command.AllowNeighbours, r.Status, r.CommittedGuards, r.PendingGuards,
-        [.. r.Offers.Select(o => new OfferView(o.OfferId, r.Command.RequestId, o.CompanyId, o.Guards,
-            [.. o.SuggestedUnits.Select(k => UnitKey.Parse(k).UnitId)], o.Status, o.Deadline, o.CommittedGuards, o.Reason, o.Automatic))],
-        [.. r.Assignments.Select(a => View(a, r))]);
+        r.Command.AllowPartial, r.Command.AllowNeighbours, r.Status, r.HeldGuards, r.PendingGuards,
+        [.. r.Offers.Select(o =>
+        {
+            var held = r.Assignments.Where(a => a.OfferId == o.OfferId && a.Status != AssignmentStatus.Released).Sum(a => a.Guards);
+            return new OfferView(o.OfferId, r.Command.RequestId, o.CompanyId, o.Guards,
+                [.. o.SuggestedUnits.Select(k => UnitKey.Parse(k).UnitId)], o.Status, o.Deadline, held, o.Reason, o.Automatic, o.CommittedGuards - held);
+        })],
+        [.. r.Assignments.Select(a => View(a, r))],
+        r.EverCommittedGuards - r.HeldGuards);
 
     private AssignmentView View(AssignmentState a) => View(a, S.Requests.First(r => r.Assignments.Contains(a)));
 

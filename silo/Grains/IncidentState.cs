@@ -16,6 +16,9 @@ public sealed class IncidentState
     [Id(6)] public List<TimelineEvent> TimelineTail { get; set; } = [];
     [Id(7)] public int SealedPages { get; set; }
     [Id(8)] public long NextSequence { get; set; } = 1;
+
+    /// <summary>A multi-grain release under way; finished before any other command runs.</summary>
+    [Id(9)] public ReleaseIntent? PendingRelease { get; set; }
 }
 
 [GenerateSerializer, Alias("coordination.CapacityRequestState")]
@@ -27,12 +30,15 @@ public sealed class CapacityRequestState
     [Id(3)] public List<OfferState> Offers { get; set; } = [];
     [Id(4)] public List<AssignmentState> Assignments { get; set; } = [];
 
-    /// <summary>Guards ever committed to this request; releases do not reopen it.</summary>
-    public int CommittedGuards => Assignments.Sum(a => a.Guards);
+    /// <summary>Guards ever committed to this request, released ones included: releases do not reopen it.</summary>
+    public int EverCommittedGuards => Assignments.Sum(a => a.Guards);
+
+    /// <summary>Guards committed and not released: what the request holds now.</summary>
+    public int HeldGuards => Assignments.Where(a => a.Status != AssignmentStatus.Released).Sum(a => a.Guards);
 
     public int PendingGuards => Offers.Where(o => o.Status == OfferStatus.Pending).Sum(o => o.Guards);
 
-    public int Need => Command.Guards - CommittedGuards - PendingGuards;
+    public int Need => Command.Guards - EverCommittedGuards - PendingGuards;
 }
 
 [GenerateSerializer, Alias("coordination.OfferState")]
@@ -76,4 +82,38 @@ public sealed class AssignmentState
     [Id(3)] public required string OfferId { get; set; }
     [Id(4)] public DateTimeOffset CommittedAt { get; set; }
     [Id(5)] public DateTimeOffset Until { get; set; }
+}
+
+/// <summary>
+/// A release of units that touches other grains (release, return, cancel, close, an unfillable
+/// all-or-nothing request, an exercise yielding a unit), recorded before any unit is asked. If the
+/// silo stops half-way, the incident's next activation (or the next command, or a retry) finishes it:
+/// the unit side ignores a release whose commitment is no longer current, so asking twice is harmless.
+/// </summary>
+[GenerateSerializer, Alias("coordination.ReleaseIntent")]
+public sealed record ReleaseIntent(
+    [property: Id(0)] ReleaseCause Cause,
+    [property: Id(1)] string Actor,
+    [property: Id(2)] string? ReleaseReason,
+    [property: Id(3)] string? Reason,
+    [property: Id(4)] string? RequestId,
+    [property: Id(5)] ReleasedUnit[] Units,
+    [property: Id(6)] WithdrawnOffer[] WithdrawnOffers);
+
+[GenerateSerializer, Alias("coordination.ReleasedUnit")]
+public sealed record ReleasedUnit([property: Id(0)] string RequestId, [property: Id(1)] string UnitKey, [property: Id(2)] string OfferId);
+
+/// <summary>An offer withdrawn by the same command: its company is told once the command is durable (again on resume; telling twice is harmless).</summary>
+[GenerateSerializer, Alias("coordination.WithdrawnOffer")]
+public sealed record WithdrawnOffer([property: Id(0)] string OfferId, [property: Id(1)] string CompanyId);
+
+/// <summary>What a release finishes once its units are free.</summary>
+public enum ReleaseCause
+{
+    Release = 0,
+    Returned = 1,
+    CancelRequest = 2,
+    CloseIncident = 3,
+    UnableToFill = 4,
+    Yield = 5,
 }

@@ -88,6 +88,7 @@ public static class SiloHosting
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CapacityWarmUp>();
         silo.AddIncomingGrainCallFilter<Security.CallerAuthorizationFilter>();
+        silo.AddIncomingGrainCallFilter<FaultedActivationFilter>();
         silo.AddOutgoingGrainCallFilter<Security.GrainToGrainCallFilter>();
         return silo;
     }
@@ -95,9 +96,19 @@ public static class SiloHosting
     /// <summary>The ADO.NET invariant name of Npgsql, by which Orleans' providers load it.</summary>
     public const string PostgresInvariant = "Npgsql";
 
-    /// <summary>The grain storage every grain uses, with Orleans' own version-tolerant binary format, and the audit log's store.</summary>
+    /// <summary>
+    /// The grain storage every grain uses, with Orleans' own version-tolerant binary format, and the audit log's store.
+    /// Whatever the provider, it is wrapped in <see cref="InStepGrainStorage"/>, so a failed write never stays in a
+    /// grain's memory. A <see cref="GrainStorageLayer"/> in the services (the fault tests add one) goes between the two.
+    /// </summary>
     public static ISiloBuilder AddCoordinationStorage(this ISiloBuilder silo, StorageOptions storage)
     {
+        // Typed as the wrapper: Orleans lets a storage take part in the silo lifecycle only when the factory's type says it can.
+        static InStepGrainStorage InStep(IServiceProvider sp, IGrainStorage provider) => new(
+            sp.GetService<GrainStorageLayer>() is { } layer ? layer.Around(provider) : provider,
+            sp.GetRequiredService<IGrainContextAccessor>(),
+            sp.GetRequiredService<ILogger<InStepGrainStorage>>());
+
         if (storage.Provider == StorageProvider.PostgreSql)
         {
             // Orleans' own ADO.NET storage, reads and writes, on the project's PostgreSQL schema.
@@ -108,7 +119,7 @@ public static class SiloHosting
                     o.ConnectionString = storage.PostgresConnectionString;
                     o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                 });
-            silo.Services.AddGrainStorage(StorageNames.Grains, AdoNetGrainStorageFactory.Create);
+            silo.Services.AddGrainStorage(StorageNames.Grains, (sp, name) => InStep(sp, AdoNetGrainStorageFactory.Create(sp, name)));
             silo.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(storage.PostgresConnectionString));
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new PostgresSchemaInitializer(
                 sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresSchemaInitializer>>()));
@@ -127,11 +138,11 @@ public static class SiloHosting
 
         // Orleans' ADO.NET storage reads; its writes, and the audit log's, are group-committed by one writer (see SqliteCommitter).
         silo.Services.AddSingleton(sp => new SqliteCommitter(storage, sp.GetRequiredService<ILogger<SqliteCommitter>>()));
-        silo.Services.AddGrainStorage(StorageNames.Grains, (sp, name) => new GroupCommitGrainStorage(
+        silo.Services.AddGrainStorage(StorageNames.Grains, (sp, name) => InStep(sp, new GroupCommitGrainStorage(
             AdoNetGrainStorageFactory.Create(sp, name),
             sp.GetRequiredService<SqliteCommitter>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(name).GrainStorageSerializer,
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value.ServiceId));
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value.ServiceId)));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
             new SqliteSchemaInitializer(storage, sp.GetRequiredService<ILogger<SqliteSchemaInitializer>>()));
         silo.Services.AddSingleton<Audit.IAuditStore>(sp => new Audit.SqliteAuditStore(storage, sp.GetRequiredService<SqliteCommitter>()));

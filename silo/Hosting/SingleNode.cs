@@ -9,7 +9,7 @@ public static class SingleNode
     /// Settings come from appsettings.json beside the binary, then environment variables
     /// (Coordination__Gateway__GrpcEndpoint=...), then the command line (--Coordination:Gateway:GrpcEndpoint=...).
     /// </summary>
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
@@ -20,6 +20,7 @@ public static class SingleNode
             builder.Configuration.AddInMemoryCollection([new("Coordination:Auth:DevelopmentKeyFile", Path.Combine(data, "dev-signing-key.pem"))]);
         }
 
+        services?.Invoke(builder.Services);
         builder.AddCoordinationSilo();
         builder.AddCoordinationGateway();
 

@@ -18,6 +18,9 @@ public class ClusterFixture : IAsyncLifetime
 
     protected virtual TimeSpan StaleAfter => TimeSpan.FromMinutes(5);
 
+    /// <summary>Fails chosen storage writes on demand (nothing fails unless a test asks).</summary>
+    public StorageFaults Faults { get; } = new();
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.Client;
@@ -29,8 +32,10 @@ public class ClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(Silos);
         var storage = new StorageOptions { DataDirectory = _data.Path };
         var staleAfter = StaleAfter;
+        var faults = Faults;
         builder.ConfigureSilo((_, silo) =>
         {
+            silo.Services.AddSingleton(faults.Layer);
             silo.AddCoordinationStorage(storage);
             silo.AddCoordinationGrains();
             silo.UseInMemoryReminderService(); // as on a single node: districts keep a wake-up reminder while incidents are open

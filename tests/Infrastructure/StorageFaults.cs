@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using Coordination.Silo.Persistence;
+using Orleans.Storage;
+
+namespace Coordination.Tests.Infrastructure;
+
+/// <summary>
+/// Fails chosen grain-state writes on demand. It sits between the real storage provider and the
+/// project's <see cref="InStepGrainStorage"/>, so a failure here takes exactly the path a database
+/// fault takes (connection reset, restart, full disk), and it covers every grain, also ones written
+/// later. A rule matches a state name (the grain's <c>[PersistentState]</c> name: unit, company,
+/// district, incident, timeline) and, optionally, part of the grain's key.
+/// </summary>
+public sealed class StorageFaults
+{
+    private readonly ConcurrentQueue<Rule> _rules = new();
+    private int _failed;
+
+    /// <summary>The layer to register in a silo's services.</summary>
+    public GrainStorageLayer Layer => new(inner => new FailingStorage(inner, this));
+
+    /// <summary>Writes that were failed so far.</summary>
+    public int Failed => Volatile.Read(ref _failed);
+
+    /// <summary>
+    /// Fails the next <paramref name="times"/> writes of <paramref name="stateName"/> whose key contains
+    /// <paramref name="keyContains"/>. With <paramref name="afterStoring"/> the write is stored and the
+    /// failure comes after it (the commit landed but the answer was lost): the grain cannot know which.
+    /// The first <paramref name="skip"/> matching writes go through.
+    /// </summary>
+    public void FailNextWrite(string stateName, string? keyContains = null, int times = 1, bool afterStoring = false, int skip = 0) =>
+        _rules.Enqueue(new Rule(stateName, keyContains, afterStoring) { Remaining = times, Skip = skip });
+
+    /// <summary>Every write fails until <see cref="Heal"/> (the database is down).</summary>
+    public void FailAllWrites() => _rules.Enqueue(new Rule(null, null, false) { Remaining = int.MaxValue });
+
+    public void Heal() => _rules.Clear();
+
+    private bool ShouldFail(string stateName, GrainId grainId, out bool afterStoring)
+    {
+        foreach (var rule in _rules)
+        {
+            if ((rule.StateName is null || rule.StateName == stateName)
+                && (rule.KeyContains is null || grainId.Key.ToString()!.Contains(rule.KeyContains, StringComparison.Ordinal))
+                && Interlocked.Decrement(ref rule.Skip) < 0
+                && Interlocked.Decrement(ref rule.Remaining) >= 0)
+            {
+                Interlocked.Increment(ref _failed);
+                afterStoring = rule.AfterStoring;
+                return true;
+            }
+        }
+
+        afterStoring = false;
+        return false;
+    }
+
+    private sealed record Rule(string? StateName, string? KeyContains, bool AfterStoring)
+    {
+        public int Remaining;
+
+        // Matching writes let through before the first failure (to fail the second write of a command, say).
+        public int Skip;
+    }
+
+    private sealed class FailingStorage(IGrainStorage inner, StorageFaults faults) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+    {
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+
+        public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            if (faults.ShouldFail(stateName, grainId, out var afterStoring))
+            {
+                if (afterStoring)
+                {
+                    // Stored under a copy of the state's version, so the grain's own copy keeps the old one, as after a lost answer.
+                    await inner.WriteStateAsync(stateName, grainId, new GrainState<T>(grainState.State, grainState.ETag));
+                }
+
+                // What a driver throws when the connection drops; a type no other silo could deserialize.
+                throw new IOException($"injected storage fault writing {stateName} {grainId.Key}");
+            }
+
+            await inner.WriteStateAsync(stateName, grainId, grainState);
+        }
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+
+        public void Participate(ISiloLifecycle lifecycle)
+        {
+            if (inner is ILifecycleParticipant<ISiloLifecycle> participant)
+            {
+                participant.Participate(lifecycle);
+            }
+        }
+    }
+}

@@ -1,0 +1,257 @@
+using Coordination.Domain;
+using Coordination.Silo.Grains;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+
+namespace Coordination.Tests;
+
+/// <summary>A one-silo cluster of its own whose storage fails chosen writes on demand.</summary>
+public sealed class FaultCluster : ClusterFixture
+{
+    protected override short Silos => 1;
+}
+
+/// <summary>
+/// Acknowledged means stored: a write that fails leaves nothing acknowledged and nothing in memory
+/// that storage does not hold, and the retry with the same id stores the change. The failures are
+/// injected under the project's storage wrapper, where a database fault would come from.
+/// </summary>
+public sealed class StorageFaultTests : IClassFixture<FaultCluster>
+{
+    private readonly FaultCluster fixture;
+
+    public StorageFaultTests(FaultCluster fixture)
+    {
+        this.fixture = fixture;
+        fixture.Faults.Heal(); // a rule an earlier test did not use up must not fail this one's writes
+    }
+    private IGrainFactory Grains => fixture.Grains;
+
+    [Fact]
+    public async Task A_status_report_whose_write_fails_is_not_kept_and_its_retry_stores_it()
+    {
+        var (company, units) = await Register("status", "finnmark", 1);
+        var unit = Unit(company, units[0]);
+
+        fixture.Faults.FailNextWrite("unit", UnitKey.Of(company, units[0]));
+        var error = await Assert.ThrowsAsync<CoordinationException>(() => unit.ReportStatus(UnitStatus.OutOfService, null));
+
+        Assert.Equal(ErrorKind.Unavailable, error.Code);
+        Assert.Equal(UnitStatus.Available, (await unit.Get())!.Status);
+        Assert.Equal(UnitStatus.Available, (await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
+
+        var retry = await unit.ReportStatus(UnitStatus.OutOfService, null);
+
+        Assert.True(retry.Changed, "the retry must do the work again, not find it done");
+        Assert.Equal(UnitStatus.OutOfService, (await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
+    }
+
+    [Fact]
+    public async Task A_write_that_landed_but_whose_answer_was_lost_is_found_done_by_the_retry()
+    {
+        var (company, units) = await Register("landed", "troms", 1);
+        var unit = Unit(company, units[0]);
+
+        fixture.Faults.FailNextWrite("unit", UnitKey.Of(company, units[0]), afterStoring: true);
+        await Assert.ThrowsAsync<CoordinationException>(() => unit.ReportStatus(UnitStatus.OutOfService, null));
+
+        // The activation reloads instead of writing on top of a version it no longer holds.
+        var retry = await unit.ReportStatus(UnitStatus.OutOfService, null);
+
+        Assert.False(retry.Changed);
+        Assert.Equal(UnitStatus.OutOfService, retry.Unit.Status);
+        Assert.Equal(UnitStatus.OutOfService, (await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
+        var next = await unit.ReportStatus(UnitStatus.Available, null);
+        Assert.True(next.Changed, "a later change must be written, not refused as a stale version");
+    }
+
+    [Fact]
+    public async Task A_release_whose_unit_write_fails_is_finished_by_the_retry_and_every_grain_agrees()
+    {
+        var (company, units) = await Register("release", "nordland", 2, frameworkAgreement: true);
+        var incident = await OpenWithFilledRequest(company, "nordland", guards: 4);
+
+        fixture.Faults.FailNextWrite("unit", UnitKey.Of(company, units[0]));
+        var error = await Assert.ThrowsAsync<CoordinationException>(() => incident.Release([UnitKey.Of(company, units[0])], "police:nordland", "done"));
+
+        Assert.Equal(ErrorKind.Unavailable, error.Code);
+        Assert.Equal(UnitStatus.Committed, (await Unit(company, units[0]).Get())!.Status);
+
+        await incident.Release([UnitKey.Of(company, units[0])], "police:nordland", "done");
+
+        var view = await incident.Get();
+        Assert.Equal(AssignmentStatus.Released, view.Requests.Single().Assignments.Single(a => a.UnitId == units[0]).Status);
+        Assert.Equal(AssignmentStatus.Committed, view.Requests.Single().Assignments.Single(a => a.UnitId == units[1]).Status);
+        Assert.Equal(UnitStatus.Available, (await Unit(company, units[0]).Get())!.Status);
+        Assert.Equal(UnitStatus.Available, (await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
+        Assert.Single(view.Timeline, e => e.Kind == TimelineKind.Released);
+    }
+
+    [Fact]
+    public async Task A_close_whose_last_write_fails_finishes_on_its_own_when_the_incident_wakes()
+    {
+        var (company, units) = await Register("close", "trondelag", 2, frameworkAgreement: true);
+        var incident = await OpenWithFilledRequest(company, "trondelag", guards: 4);
+        var id = incident.GetPrimaryKeyString();
+
+        // The intent is written, both units are released, then the write that closes the incident fails.
+        fixture.Faults.FailNextWrite("incident", id, skip: 1);
+        var error = await Assert.ThrowsAsync<CoordinationException>(() => incident.Close("police:trondelag", "all clear"));
+        Assert.Equal(ErrorKind.Unavailable, error.Code);
+
+        // No client retries: the incident's next activation (here woken by a read) finishes the close.
+        Assert.True(await Eventually.Holds(async () => (await incident.Get()).Status == IncidentStatus.Closed), "the close was never finished");
+        var view = await incident.Get();
+        Assert.All(view.Requests.Single().Assignments, a => Assert.Equal(AssignmentStatus.Released, a.Status));
+        Assert.Single(view.Timeline, e => e.Kind == TimelineKind.Closed);
+        foreach (var unit in units)
+        {
+            Assert.Equal(UnitStatus.Available, (await Unit(company, unit).Get())!.Status);
+        }
+
+        Assert.True(await Eventually.Holds(async () => !(await District("trondelag").ListIncidents(false)).Contains(id)), "the district still lists the incident as open");
+    }
+
+    [Fact]
+    public async Task A_cancel_whose_unit_write_fails_leaves_the_request_open_and_its_retry_cancels_it()
+    {
+        var (company, units) = await Register("cancel", "more-og-romsdal", 1, frameworkAgreement: true);
+        var incident = await OpenWithFilledRequest(company, "more-og-romsdal", guards: 2);
+
+        fixture.Faults.FailNextWrite("unit", UnitKey.Of(company, units[0]));
+        await Assert.ThrowsAsync<CoordinationException>(() => incident.CancelRequest("r1", "police:more-og-romsdal", "not needed"));
+
+        Assert.Equal(RequestStatus.Filled, (await incident.Get()).Requests.Single().Status);
+
+        var cancelled = await incident.CancelRequest("r1", "police:more-og-romsdal", "not needed");
+
+        Assert.Equal(RequestStatus.Cancelled, cancelled.Status);
+        Assert.Equal(UnitStatus.Available, (await Unit(company, units[0]).Get())!.Status);
+        Assert.Single((await incident.Get()).Timeline, e => e.Kind == TimelineKind.Cancelled);
+    }
+
+    [Fact]
+    public async Task A_capacity_request_whose_intent_write_fails_commits_nothing_and_its_retry_fills_it()
+    {
+        var (company, units) = await Register("request", "vest", 1, frameworkAgreement: true);
+        var incident = await Open("vest");
+        var id = incident.GetPrimaryKeyString();
+
+        fixture.Faults.FailNextWrite("incident", id);
+        await Assert.ThrowsAsync<CoordinationException>(() => incident.RequestCapacity(Request("r1", "vest", 2)));
+
+        Assert.Equal(UnitStatus.Available, (await Unit(company, units[0]).Get())!.Status);
+        Assert.Empty((await incident.Get()).Requests);
+
+        var request = await incident.RequestCapacity(Request("r1", "vest", 2));
+
+        Assert.Equal((RequestStatus.Filled, 2), (request.Status, request.CommittedGuards));
+        Assert.Equal(UnitStatus.Committed, (await Unit(company, units[0]).Get())!.Status);
+    }
+
+    [Fact]
+    public async Task An_opening_whose_district_write_fails_is_not_acknowledged_and_its_retry_lists_the_incident()
+    {
+        var id = IncidentIds.Of("sor-vest", $"open-{Guid.NewGuid():N}"[..16]);
+        var incident = Grains.GetGrain<IIncidentGrain>(id);
+        var command = new OpenIncident(id[(id.IndexOf('.') + 1)..], "sor-vest", "Fault", At("sor-vest"), Priority.Urgent, false, "police:sor-vest");
+
+        fixture.Faults.FailNextWrite("district", "sor-vest");
+        await Assert.ThrowsAsync<CoordinationException>(() => incident.Open(command));
+        Assert.DoesNotContain(id, await District("sor-vest").ListIncidents(false));
+
+        await incident.Open(command);
+
+        Assert.Contains(id, await District("sor-vest").ListIncidents(false));
+    }
+
+    [Fact]
+    public async Task A_framework_agreement_whose_write_fails_is_not_kept_and_its_retry_stores_it()
+    {
+        var (company, _) = await Register("framework", "agder", 1);
+        var grain = Grains.GetGrain<ICompanyGrain>(company);
+
+        fixture.Faults.FailNextWrite("company", company);
+        await Assert.ThrowsAsync<CoordinationException>(() => grain.SetFrameworkAgreement([Priority.Urgent]));
+
+        Assert.False(await grain.CommitsAutomatically(Priority.Urgent));
+
+        await grain.SetFrameworkAgreement([Priority.Urgent]);
+
+        Assert.True(await grain.CommitsAutomatically(Priority.Urgent));
+        Assert.Contains(Priority.Urgent, (await Stored<CompanyState>("company", "company", company)).FrameworkAgreements);
+    }
+
+    [Fact]
+    public async Task An_offer_answer_whose_write_fails_commits_nothing_kept_and_its_retry_commits()
+    {
+        var (company, units) = await Register("answer", "innlandet", 1);
+        var incident = await Open("innlandet");
+        var request = await incident.RequestCapacity(Request("r1", "innlandet", 2));
+        var offer = request.Offers.Single();
+
+        fixture.Faults.FailNextWrite("incident", incident.GetPrimaryKeyString());
+        await Assert.ThrowsAsync<CoordinationException>(() => incident.AnswerOffer(offer.OfferId, new OfferAnswer("a1", company, units, null)));
+        Assert.Equal(UnitStatus.Available, (await Unit(company, units[0]).Get())!.Status);
+
+        var answered = await incident.AnswerOffer(offer.OfferId, new OfferAnswer("a1", company, units, null));
+
+        Assert.Equal((OfferStatus.Committed, 2), (answered.Status, answered.CommittedGuards));
+        Assert.Equal(UnitStatus.Committed, (await Unit(company, units[0]).Get())!.Status);
+    }
+
+    private async Task<(string Company, string[] Units)> Register(string hint, string district, int count, bool frameworkAgreement = false)
+    {
+        var company = Ids.Company(hint);
+        var units = Enumerable.Range(1, count).Select(i => $"u{i}").ToArray();
+        var grain = Grains.GetGrain<ICompanyGrain>(company);
+
+        // Each test has a district of its own in this cluster, so its requests reach only its own units.
+        await grain.RegisterUnits(null, [.. units.Select(u => new UnitRegistration(u, 2, ["patrol"], district, At(district)))]);
+        foreach (var unit in units)
+        {
+            await Unit(company, unit).ReportStatus(UnitStatus.Available, null);
+        }
+
+        if (frameworkAgreement)
+        {
+            await grain.SetFrameworkAgreement([Priority.Urgent]);
+        }
+
+        return (company, units);
+    }
+
+    private async Task<IIncidentGrain> Open(string district)
+    {
+        var requestId = $"fault-{Guid.NewGuid():N}"[..16];
+        var incident = Grains.GetGrain<IIncidentGrain>(IncidentIds.Of(district, requestId));
+        await incident.Open(new OpenIncident(requestId, district, "Fault", At(district), Priority.Urgent, false, $"police:{district}"));
+        return incident;
+    }
+
+    private async Task<IIncidentGrain> OpenWithFilledRequest(string company, string district, int guards)
+    {
+        var incident = await Open(district);
+        var request = await incident.RequestCapacity(Request("r1", district, guards));
+        Assert.True(request.Status == RequestStatus.Filled, $"setup: request is {request.Status}, offers to {string.Join(", ", request.Offers.Select(o => o.CompanyId))}, expected {company}");
+        return incident;
+    }
+
+    private static RequestCapacity Request(string id, string district, int guards) =>
+        new(id, "patrol", guards, At(district), DateTimeOffset.UtcNow, TimeSpan.FromHours(2), AllowPartial: false, AllowNeighbours: false, $"police:{district}");
+
+    private static GeoPoint At(string district) => ReferenceData.Current.DistrictsById[district].Position;
+
+    private IGuardUnitGrain Unit(string company, string unit) => Grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(company, unit));
+
+    private IDistrictGrain District(string id) => Grains.GetGrain<IDistrictGrain>(id);
+
+    /// <summary>What storage holds, read past every grain's memory.</summary>
+    private async Task<T> Stored<T>(string stateName, string grainType, string key) where T : new()
+    {
+        var storage = fixture.Cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
+        var state = new GrainState<T>(new T());
+        await storage.ReadStateAsync(stateName, GrainId.Create(grainType, key), state);
+        return state.State ?? throw new InvalidOperationException($"nothing stored for {grainType}/{key}");
+    }
+}
