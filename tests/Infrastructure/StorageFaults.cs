@@ -31,12 +31,23 @@ public sealed class StorageFaults
     public void FailNextWrite(string stateName, string? keyContains = null, int times = 1, bool afterStoring = false, int skip = 0) =>
         _rules.Enqueue(new Rule(stateName, keyContains, afterStoring) { Remaining = times, Skip = skip });
 
+    /// <summary>
+    /// The next matching write never finishes (a silo that stops answering in the middle of a command):
+    /// the returned task completes when a write reaches it, so a test can kill the silo right then.
+    /// </summary>
+    public Task HangNextWrite(string stateName, string keyContains, int skip = 0)
+    {
+        var rule = new Rule(stateName, keyContains, false) { Remaining = 1, Skip = skip, Hangs = true };
+        _rules.Enqueue(rule);
+        return rule.Reached.Task;
+    }
+
     /// <summary>Every write fails until <see cref="Heal"/> (the database is down).</summary>
     public void FailAllWrites() => _rules.Enqueue(new Rule(null, null, false) { Remaining = int.MaxValue });
 
     public void Heal() => _rules.Clear();
 
-    private bool ShouldFail(string stateName, GrainId grainId, out bool afterStoring)
+    private Rule? Match(string stateName, GrainId grainId, out bool afterStoring)
     {
         foreach (var rule in _rules)
         {
@@ -47,12 +58,12 @@ public sealed class StorageFaults
             {
                 Interlocked.Increment(ref _failed);
                 afterStoring = rule.AfterStoring;
-                return true;
+                return rule;
             }
         }
 
         afterStoring = false;
-        return false;
+        return null;
     }
 
     private sealed record Rule(string? StateName, string? KeyContains, bool AfterStoring)
@@ -61,6 +72,10 @@ public sealed class StorageFaults
 
         // Matching writes let through before the first failure (to fail the second write of a command, say).
         public int Skip;
+
+        public bool Hangs { get; init; }
+
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private sealed class FailingStorage(IGrainStorage inner, StorageFaults faults) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
@@ -69,8 +84,14 @@ public sealed class StorageFaults
 
         public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         {
-            if (faults.ShouldFail(stateName, grainId, out var afterStoring))
+            if (faults.Match(stateName, grainId, out var afterStoring) is { } rule)
             {
+                rule.Reached.TrySetResult();
+                if (rule.Hangs)
+                {
+                    await Task.Delay(Timeout.Infinite);
+                }
+
                 if (afterStoring)
                 {
                     // Stored under a copy of the state's version, so the grain's own copy keeps the old one, as after a lost answer.

@@ -1,0 +1,70 @@
+using Coordination.Domain;
+
+namespace Coordination.Tests;
+
+/// <summary>A one-silo cluster of its own, killed and replaced by a new silo on the same file.</summary>
+public sealed class KillCluster : ClusterFixture
+{
+    protected override short Silos => 1;
+}
+
+/// <summary>
+/// A multi-grain command cut off by a silo that dies in the middle finishes on its own: its intent was
+/// written first, and the next activation (woken at start by its district) completes it, with no
+/// client retrying. Unit, incident, district figures and board all agree afterwards.
+/// </summary>
+public sealed class HalfFinishedCommandTests(KillCluster fixture) : IClassFixture<KillCluster>
+{
+    [Fact]
+    public async Task A_close_cut_off_by_a_killed_silo_is_finished_by_the_next_silo_without_any_retry()
+    {
+        const string district = "sor-ost";
+        var at = ReferenceData.Current.DistrictsById[district].Position;
+        var company = Ids.Company("killed");
+        var grains = fixture.Grains;
+        await grains.GetGrain<ICompanyGrain>(company).RegisterUnits(null, [new UnitRegistration("u1", 2, ["patrol"], district, at), new UnitRegistration("u2", 2, ["patrol"], district, at)]);
+        await grains.GetGrain<ICompanyGrain>(company).SetFrameworkAgreement([Priority.Urgent]);
+        foreach (var unit in new[] { "u1", "u2" })
+        {
+            await grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(company, unit)).ReportStatus(UnitStatus.Available, null);
+        }
+
+        var requestId = $"kill-{Guid.NewGuid():N}"[..16];
+        var id = IncidentIds.Of(district, requestId);
+        var incident = grains.GetGrain<IIncidentGrain>(id);
+        await incident.Open(new OpenIncident(requestId, district, "Killed mid-close", at, Priority.Urgent, false, $"police:{district}"));
+        var request = await incident.RequestCapacity(new RequestCapacity("r1", "patrol", 4, at, DateTimeOffset.UtcNow, TimeSpan.FromHours(2), false, false, $"police:{district}"));
+        Assert.Equal(RequestStatus.Filled, request.Status);
+
+        // The close writes its intent, then asks the units; u2's release never finishes: the silo dies right there.
+        var stuck = fixture.Faults.HangNextWrite("unit", UnitKey.Of(company, "u2"));
+        var closing = incident.Close($"police:{district}", "all clear");
+        await stuck.WaitAsync(TimeSpan.FromSeconds(10));
+        await fixture.Cluster.KillSiloAsync(fixture.Cluster.Silos[0]);
+        _ = closing.ContinueWith(t => t.Exception, TaskScheduler.Default); // the caller never hears back
+        fixture.Faults.Heal();
+
+        // A new silo on the same file: its warm-up wakes the districts, which wake their open incidents.
+        await fixture.Cluster.StartAdditionalSiloAsync();
+        await fixture.Cluster.WaitForLivenessToStabilizeAsync();
+
+        // Nothing touches the incident until the district no longer lists it as open.
+        var districtGrain = grains.GetGrain<IDistrictGrain>(district);
+        Assert.True(await Eventually.Holds(async () => !(await districtGrain.ListIncidents(false)).Contains(id), TimeSpan.FromSeconds(30)),
+            "the close was never finished on its own");
+
+        var view = await incident.Get();
+        Assert.Equal(IncidentStatus.Closed, view.Status);
+        Assert.All(view.Requests.Single().Assignments, a => Assert.Equal(AssignmentStatus.Released, a.Status));
+        Assert.Equal((0, 4), (view.Requests.Single().CommittedGuards, view.Requests.Single().ReleasedGuards));
+        Assert.Single(view.Timeline, e => e.Kind == TimelineKind.Closed);
+        foreach (var unit in new[] { "u1", "u2" })
+        {
+            var state = await grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(company, unit)).Get();
+            Assert.Equal((UnitStatus.Available, (string?)null), (state!.Status, state.IncidentId));
+        }
+
+        Assert.True(await Eventually.Holds(async () => (await districtGrain.GetCapacity()).AvailableUnits == 2), "the district's figures do not count both units as available again");
+        Assert.DoesNotContain((await districtGrain.GetSituation()).Incidents, i => i.IncidentId == id);
+    }
+}
