@@ -64,7 +64,7 @@ public sealed partial class ErrorMapping(ILogger<ErrorMapping> logger) : Interce
     };
 
     /// <summary>The status and client-facing message for a failure that is not a domain refusal; Expected is false when it deserves a log line.</summary>
-    public static (StatusCode Code, string Message, bool Expected) Classify(Exception exception, bool callCancelled) => exception switch
+    public static (StatusCode Code, string Message, bool Expected) Classify(Exception exception, bool callCancelled) => Refusal(exception) switch
     {
         CoordinationException domain => (ToStatusCode(domain.Code), domain.Message, true),
         OperationCanceledException when callCancelled => (StatusCode.Cancelled, "the call was cancelled", true),
@@ -75,9 +75,26 @@ public sealed partial class ErrorMapping(ILogger<ErrorMapping> logger) : Interce
         _ => (StatusCode.Internal, "internal error; it has been logged", false),
     };
 
+    /// <summary>
+    /// The project's own exception when Orleans wrapped it: a storage fault during a grain's activation
+    /// reaches the caller inside Orleans' "error from storage provider" exception.
+    /// </summary>
+    public static Exception Refusal(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is CoordinationException domain)
+            {
+                return domain;
+            }
+        }
+
+        return exception;
+    }
+
     public RpcException Map(Exception exception, ServerCallContext context)
     {
-        if (exception is CoordinationException domain)
+        if (Refusal(exception) is CoordinationException domain)
         {
             return ToRpcException(domain);
         }

@@ -16,8 +16,9 @@ internal sealed partial class AuditWriter(IGrainFactory grains, ILogger<AuditWri
         Channel.CreateBounded<(AuditRecord, TaskCompletionSource)>(new BoundedChannelOptions(10_000) { SingleReader = true });
 
     /// <summary>
-    /// Waits until the record is durable. The command it describes has already taken effect, so a
-    /// failure here is logged as critical rather than turned into a failed call that did happen.
+    /// Waits until the record is durable. When it cannot be written the call must not answer OK:
+    /// this throws UNAVAILABLE, and the client's retry with the same id (every command is idempotent
+    /// by its id) is answered, and audited, once the log can be written again.
     /// </summary>
     public async Task WriteAsync(AuditRecord record)
     {
@@ -29,7 +30,8 @@ internal sealed partial class AuditWriter(IGrainFactory grains, ILogger<AuditWri
         }
         catch (Exception e)
         {
-            LogLost(e, record.Rpc, record.Subject, record.Outcome);
+            LogNotWritten(e, record.Rpc, record.Subject, record.Outcome);
+            throw new CoordinationException(ErrorKind.Unavailable, "the audit log cannot be written right now, so the call is not acknowledged; retry with the same id");
         }
     }
 
@@ -82,8 +84,8 @@ internal sealed partial class AuditWriter(IGrainFactory grains, ILogger<AuditWri
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Audit record lost for {Rpc} by {Subject} ({Outcome})")]
-    private partial void LogLost(Exception exception, string rpc, string subject, string outcome);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Audit record not written for {Rpc} by {Subject} ({Outcome}); the call answers UNAVAILABLE")]
+    private partial void LogNotWritten(Exception exception, string rpc, string subject, string outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Audit append failed (attempt {Attempt}); retrying")]
     private partial void LogRetry(Exception exception, int attempt);

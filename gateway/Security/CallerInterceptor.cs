@@ -44,21 +44,24 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
             return await continuation(request, context);
         }
 
+        TResponse response;
         try
         {
-            var response = await continuation(request, context);
-            if (response is not UnitReportAck { Changed: false })
-            {
-                await Audit(caller, context, request as IMessage, "OK", null);
-            }
-
-            return response;
+            response = await continuation(request, context);
         }
         catch (Exception e)
         {
-            await Audit(caller, context, request as IMessage, Outcome(e, context), Detail(e));
+            await AuditRefusal(caller, context, request as IMessage, e);
             throw;
         }
+
+        // No OK before the record is durable: when it cannot be written the call answers UNAVAILABLE.
+        if (response is not UnitReportAck { Changed: false })
+        {
+            await Audit(caller, context, request as IMessage, "OK", null);
+        }
+
+        return response;
     }
 
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
@@ -70,18 +73,20 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
             return await continuation(requestStream, context);
         }
 
+        TResponse response;
         try
         {
-            var response = await continuation(requestStream, context);
-            var detail = response is UnitReportFeedSummary s ? $"received {s.Received}, applied {s.Applied}, rejected {s.Rejected}" : null;
-            await Audit(caller, context, null, "OK", detail);
-            return response;
+            response = await continuation(requestStream, context);
         }
         catch (Exception e)
         {
-            await Audit(caller, context, null, Outcome(e, context), Detail(e));
+            await AuditRefusal(caller, context, null, e);
             throw;
         }
+
+        var detail = response is UnitReportFeedSummary s ? $"received {s.Received}, applied {s.Applied}, rejected {s.Rejected}" : null;
+        await Audit(caller, context, null, "OK", detail);
+        return response;
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
@@ -97,13 +102,14 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
         try
         {
             await continuation(request, responseStream, context);
-            await Audit(caller, context, request as IMessage, "OK", null);
         }
         catch (Exception e)
         {
-            await Audit(caller, context, request as IMessage, Outcome(e, context), Detail(e));
+            await AuditRefusal(caller, context, request as IMessage, e);
             throw;
         }
+
+        await Audit(caller, context, request as IMessage, "OK", null);
     }
 
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
@@ -157,6 +163,19 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
     };
 
     private static string Detail(Exception e) => e is RpcException rpc ? rpc.Status.Detail : e.Message;
+
+    /// <summary>A refused or failed call is recorded too; if that record cannot be written, the caller still hears the refusal itself.</summary>
+    private async Task AuditRefusal(Caller caller, ServerCallContext context, IMessage? request, Exception e)
+    {
+        try
+        {
+            await Audit(caller, context, request, Outcome(e, context), Detail(e));
+        }
+        catch (CoordinationException)
+        {
+            // Logged by the writer; the refusal changed nothing, so the caller's answer stays the refusal.
+        }
+    }
 
     private Task Audit(Caller caller, ServerCallContext context, IMessage? request, string outcome, string? detail) =>
         audit.WriteAsync(new AuditRecord(

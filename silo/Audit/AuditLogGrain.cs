@@ -13,7 +13,17 @@ internal sealed class AuditLogGrain(IAuditStore store) : Grain, IAuditLogGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (await store.LastAsync() is { } last)
+        AuditEntry? last;
+        try
+        {
+            last = await store.LastAsync();
+        }
+        catch (Exception e) when (e is not CoordinationException)
+        {
+            throw new CoordinationException(ErrorKind.Unavailable, $"the audit log could not be read ({e.Message.ReplaceLineEndings(" ")}); retry");
+        }
+
+        if (last is not null)
         {
             _sequence = last.Sequence;
             _hash = last.Hash;
@@ -36,13 +46,14 @@ internal sealed class AuditLogGrain(IAuditStore store) : Grain, IAuditLogGrain
         {
             await store.AppendAsync(entries);
         }
-        catch
+        catch (Exception e)
         {
             // The batch is not in the log. If another writer moved the chain on meanwhile (a brief
             // double activation during a cluster change), this activation's head is stale: the next
-            // activation reads the head back from the log.
+            // activation reads the head back from the log. The driver's exception cannot cross to
+            // another silo's gateway: the cause goes as text in the project's own exception.
             DeactivateOnIdle();
-            throw;
+            throw e as CoordinationException ?? new CoordinationException(ErrorKind.Unavailable, $"the audit log could not be written ({e.Message.ReplaceLineEndings(" ")}); retry with the same id");
         }
 
         // Only once the rows are on disk does the chain move on; a failed batch is simply not there.

@@ -61,11 +61,14 @@ public sealed class RunningNode : IAsyncDisposable
         .. extra,
     ];
 
-    public static async Task<RunningNode> StartAsync(string dataDirectory, params string[] extra)
+    public static Task<RunningNode> StartAsync(string dataDirectory, params string[] extra) => StartAsync(dataDirectory, null, extra);
+
+    /// <summary>With <paramref name="services"/> a test adds to the node's services (a <see cref="StorageFaults"/> layer, say).</summary>
+    public static async Task<RunningNode> StartAsync(string dataDirectory, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services, params string[] extra)
     {
         var grpcPort = Ports.Free();
         var httpPort = Ports.Free();
-        var app = SingleNode.Build(Arguments(dataDirectory, grpcPort, httpPort, extra));
+        var app = SingleNode.Build(Arguments(dataDirectory, grpcPort, httpPort, extra), services);
         await app.StartAsync();
         return new RunningNode(app, grpcPort, httpPort, dataDirectory);
     }
