@@ -66,6 +66,23 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
     }
 
     [Fact]
+    public async Task A_call_queued_behind_a_failed_write_is_served_by_a_fresh_activation_loaded_from_storage()
+    {
+        var (company, units) = await Register("queued", "sor-ost", 1);
+        var unit = Unit(company, units[0]);
+
+        // The failing write is slow, so the second report waits in the activation's queue meanwhile.
+        fixture.Faults.FailNextWrite("unit", UnitKey.Of(company, units[0]), delay: TimeSpan.FromMilliseconds(500));
+        var first = unit.ReportStatus(UnitStatus.OutOfService, null);
+        await Task.Delay(100);
+        var second = await unit.ReportStatus(UnitStatus.Unavailable, null);
+
+        Assert.Equal(ErrorKind.Unavailable, (await Assert.ThrowsAsync<CoordinationException>(() => first)).Code);
+        Assert.True(second.Changed);
+        Assert.Equal(UnitStatus.Unavailable, (await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
+    }
+
+    [Fact]
     public async Task A_release_whose_unit_write_fails_is_finished_by_the_retry_and_every_grain_agrees()
     {
         var (company, units) = await Register("release", "nordland", 2, frameworkAgreement: true);

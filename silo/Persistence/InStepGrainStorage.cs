@@ -77,7 +77,10 @@ internal sealed class InStepGrainStorage(IGrainStorage inner, IGrainContextAcces
             if (context is not null && context.GrainId == grainId)
             {
                 Faulted.AddOrUpdate(context, true);
-                context.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, e, "a state write failed: memory may be ahead of storage"));
+                // Without an exception on purpose: Orleans rejects the calls queued behind a deactivation
+                // that carries one (with that very exception), but forwards them to a fresh activation,
+                // loaded from storage, when it carries none — which is what a retry needs.
+                context.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "a state write failed: memory may be ahead of storage"));
             }
 
             throw Translate(e, what, stateName, grainId);

@@ -44,6 +44,13 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
+    /// <summary>Stops the server at once, as a crash would (no checkpoint; it recovers from its log on start).</summary>
+    public Task CrashAsync() => RunServerTool("pg_ctl", $"-D {Data} -m immediate -w -t 60 stop");
+
+    /// <summary>Starts the server again on the same port after <see cref="CrashAsync"/>.</summary>
+    public Task StartAgainAsync() =>
+        RunServerTool("pg_ctl", $"-D {Data} -l {Log} -w -t 60 -o \"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_folder.Path}\" start");
+
     /// <summary>A new, empty database on this server; its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()
     {

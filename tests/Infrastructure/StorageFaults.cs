@@ -26,10 +26,10 @@ public sealed class StorageFaults
     /// Fails the next <paramref name="times"/> writes of <paramref name="stateName"/> whose key contains
     /// <paramref name="keyContains"/>. With <paramref name="afterStoring"/> the write is stored and the
     /// failure comes after it (the commit landed but the answer was lost): the grain cannot know which.
-    /// The first <paramref name="skip"/> matching writes go through.
+    /// The first <paramref name="skip"/> matching writes go through; <paramref name="delay"/> makes the failure slow, so calls queue behind it.
     /// </summary>
-    public void FailNextWrite(string stateName, string? keyContains = null, int times = 1, bool afterStoring = false, int skip = 0) =>
-        _rules.Enqueue(new Rule(stateName, keyContains, afterStoring) { Remaining = times, Skip = skip });
+    public void FailNextWrite(string stateName, string? keyContains = null, int times = 1, bool afterStoring = false, int skip = 0, TimeSpan delay = default) =>
+        _rules.Enqueue(new Rule(stateName, keyContains, afterStoring) { Remaining = times, Skip = skip, Delay = delay });
 
     /// <summary>
     /// The next matching write never finishes (a silo that stops answering in the middle of a command):
@@ -75,6 +75,8 @@ public sealed class StorageFaults
 
         public bool Hangs { get; init; }
 
+        public TimeSpan Delay { get; init; }
+
         public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
@@ -91,6 +93,8 @@ public sealed class StorageFaults
                 {
                     await Task.Delay(Timeout.Infinite);
                 }
+
+                await Task.Delay(rule.Delay);
 
                 if (afterStoring)
                 {
