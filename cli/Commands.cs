@@ -222,7 +222,8 @@ public static class Commands
 
                     foreach (var e in incident.Timeline)
                     {
-                        await output.WriteLineAsync($"  {e.Sequence,4} {Time(e.At)} {e.Kind,-13} {e.Actor,-32} {e.RequestId} {e.CompanyId} {string.Join(",", e.UnitIds)} {e.Reason}");
+                        var details = string.Join(' ', new[] { e.RequestId, e.CompanyId, string.Join(",", e.UnitIds), e.Reason }.Where(d => d.Length > 0));
+                        await output.WriteLineAsync($"  {e.Sequence,4} {Time(e.At)} {e.Kind,-13} {e.Actor,-32} {details}".TrimEnd());
                     }
 
                     break;
@@ -339,9 +340,11 @@ public static class Commands
 
     /// <summary>
     /// One client-streaming call with a report per unit. With --every it goes on: the status once,
-    /// then a heartbeat (a report without status, so a unit since committed to an incident is not
-    /// refused) per unit every interval until stopped, so the units never go stale. A round that
-    /// fails (the silo restarting) is reported and tried again at the next interval.
+    /// then a heartbeat per unit every interval until stopped, so the units never go stale. A
+    /// heartbeat is a ReportUnit without status: it is refused for no unit state (a unit since
+    /// committed to an incident keeps its heartbeat) and, changing nothing, is not a command for the
+    /// audit log (a feed call is, whatever it carries). A heartbeat that fails (the silo restarting)
+    /// is reported and tried again at the next interval; the status is sent until it gets through.
     /// </summary>
     private static async Task FeedAsync(CompanyService.CompanyServiceClient company, Options options, TextWriter output, TextWriter error, CancellationToken stop)
     {
@@ -359,49 +362,62 @@ public static class Commands
         }
 
         var every = ParseInterval(everyText);
-        var first = true;
+        var statusSent = status == UnitStatus.Unspecified;
         var failing = false;
         while (!stop.IsCancellationRequested)
         {
-            try
+            var failures = 0;
+            if (!statusSent)
             {
-                var summary = await SendReports(company, options.OwnCompany, units, first ? status : UnitStatus.Unspecified, stop);
-                if (first)
+                try
                 {
-                    await WriteSummary(output, summary);
+                    await WriteSummary(output, await SendReports(company, options.OwnCompany, units, status, stop));
                     await output.WriteLineAsync($"heartbeats for {string.Join(",", units)} every {every.TotalSeconds:0.###} s until Ctrl+C or kill");
+                    statusSent = true;
                 }
-                else if (summary.Rejected > 0)
+                catch (RpcException) when (stop.IsCancellationRequested)
                 {
-                    await WriteSummary(error, summary);
+                    return;
                 }
-
-                if (failing)
+                catch (RpcException e)
                 {
-                    await error.WriteLineAsync($"{Time(DateTimeOffset.UtcNow)} heartbeats resumed");
+                    await error.WriteLineAsync($"{Time(DateTimeOffset.UtcNow)} status not sent ({e.StatusCode}: {e.Status.Detail}); trying again in {every.TotalSeconds:0.###} s");
+                    failures++;
                 }
-
-                first = false;
-                failing = false;
             }
-            catch (RpcException e) when (!stop.IsCancellationRequested)
+            else
             {
-                // The status is sent again until it gets through; the loop must outlive a restart.
-                await error.WriteLineAsync($"{Time(DateTimeOffset.UtcNow)} heartbeats failed ({e.StatusCode}: {e.Status.Detail}); trying again in {every.TotalSeconds:0.###} s");
-                failing = true;
-            }
-            catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or RpcException)
-            {
-                break;
+                foreach (var unit in units)
+                {
+                    try
+                    {
+                        await company.ReportUnitAsync(new UnitReport { CompanyId = options.OwnCompany, UnitId = unit }, cancellationToken: stop);
+                    }
+                    catch (RpcException e) when (!stop.IsCancellationRequested)
+                    {
+                        await error.WriteLineAsync($"{Time(DateTimeOffset.UtcNow)} heartbeat for {unit} failed ({e.StatusCode}: {e.Status.Detail}); trying again in {every.TotalSeconds:0.###} s");
+                        failures++;
+                    }
+                    catch (RpcException) when (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                }
             }
 
+            if (failing && failures == 0)
+            {
+                await error.WriteLineAsync($"{Time(DateTimeOffset.UtcNow)} heartbeats resumed");
+            }
+
+            failing = failures > 0;
             try
             {
                 await Task.Delay(every, stop);
             }
             catch (OperationCanceledException)
             {
-                break;
+                return;
             }
         }
     }
@@ -466,7 +482,7 @@ public static class Commands
         await output.WriteLineAsync($"request {r.RequestId}: {r.Status} {r.CommittedGuards}/{r.Guards} guards committed, {r.OfferedGuards} offered ({r.Capability})");
         foreach (var o in r.Offers)
         {
-            await output.WriteLineAsync($"  offer {o.OfferId} to {o.CompanyId}: {o.Guards} guards, {o.Status}{(o.Automatic ? " (framework agreement)" : "")} {o.Reason}");
+            await output.WriteLineAsync($"  offer {o.OfferId} to {o.CompanyId}: {o.Guards} guards, {o.Status}{(o.Automatic ? " (framework agreement)" : "")} {o.Reason}".TrimEnd());
         }
 
         foreach (var a in r.Assignments)

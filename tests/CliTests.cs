@@ -95,6 +95,11 @@ public sealed class CliTests(NodeFixture fixture)
         Assert.Equal(0, await feeding.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.StartsWith("received 1, applied 1, rejected 0\nheartbeats for h1 every 0.3 s until Ctrl+C or kill", output.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Equal("", error.ToString());
+
+        // Heartbeats change nothing, so the audit log holds the registration and the one status feed only.
+        var audited = await AuditTests.Export(fixture.Node.PoliceWith(fixture.Node.Tokens.NationalPolice()), new ExportAuditRequest());
+        Assert.Equal(["/coordination.v1.CompanyService/RegisterUnits", "/coordination.v1.CompanyService/StreamUnitReports"],
+            audited.Where(e => e.Subject == company).Select(e => e.Rpc));
     }
 
     [Fact]
