@@ -9,12 +9,15 @@ namespace Coordination.Cli;
 /// <summary>
 /// coord [--address http://127.0.0.1:5080] COMMAND [--option value]...
 /// One command per API call, plain text out, exit code 0 on success and 1 with the gRPC status on failure.
+/// Times are printed in the machine's local time with its UTC offset (16:31:26+02:00), as the web
+/// dashboard shows local time: a time without a zone was read as local when it was UTC.
 /// </summary>
 public static class Commands
 {
     public const string Usage = """
         usage: coord [--address http://127.0.0.1:5080] [--token JWT] COMMAND [options]
-               (the token may also come from the COORD_TOKEN environment variable)
+               (the address may also come from COORD_ADDRESS, the token from COORD_TOKEN;
+               times are local with their UTC offset)
 
           token     --role police|company|viewer|operator [--districts oslo,ost] [--national] [--company ID]
                     [--subject NAME] [--hours 12] [--key data/dev-signing-key.pem]
@@ -27,6 +30,9 @@ public static class Commands
           register  [--company ID] [--name NAME] --unit ID --headcount N --district ID --capabilities a,b [--lat X --lon Y]
           report    [--company ID] --unit ID [--status available|unavailable|en-route|on-scene|out-of-service] [--lat X --lon Y]
           feed      [--company ID] --status STATUS --units u1,u2,...     (one client-streaming call)
+          feed      [--company ID] [--status STATUS] --units u1,u2,... --every 60s
+                    the status once, then a heartbeat for each unit every interval until Ctrl+C or
+                    kill (a unit without one for 5 minutes is stale: not counted as capacity)
           units     [--company ID]
           capacity  --district ID [--neighbours] | --national
           licence   --company ID --licence valid|suspended|revoked [--reason TEXT]
@@ -43,7 +49,10 @@ public static class Commands
           capabilities
         """;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    /// <summary>Whether the command runs until it is stopped, so Ctrl+C or SIGTERM should end it cleanly rather than kill it.</summary>
+    public static bool RunsUntilStopped(string[] args) => Options.Parse(args) is { Command: "feed" } options && options.Has("every");
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken stop = default)
     {
         var options = Options.Parse(args);
         if (options.Command is null)
@@ -73,7 +82,7 @@ public static class Commands
         }
 
         var token = options.Get("token") ?? Environment.GetEnvironmentVariable("COORD_TOKEN");
-        using var channel = GrpcChannel.ForAddress(options.Get("address") ?? "http://127.0.0.1:5080");
+        using var channel = GrpcChannel.ForAddress(options.Get("address") ?? Environment.GetEnvironmentVariable("COORD_ADDRESS") ?? "http://127.0.0.1:5080");
         var invoker = token is null ? channel.CreateCallInvoker() : channel.Intercept(metadata =>
         {
             metadata.Add("authorization", $"Bearer {token}");
@@ -90,7 +99,7 @@ public static class Commands
                     {
                         await foreach (var entry in export.ResponseStream.ReadAllAsync())
                         {
-                            await output.WriteLineAsync($"{entry.Sequence,6} {entry.At.ToDateTimeOffset():O} {entry.Role,-8} {entry.Subject,-20} {entry.Rpc} {entry.RequestId} {entry.IncidentId} {entry.Outcome} {entry.Hash[..12]}");
+                            await output.WriteLineAsync($"{entry.Sequence,6} {Time(entry.At, "yyyy-MM-ddTHH:mm:ss.fffzzz")} {entry.Role,-8} {entry.Subject,-20} {entry.Rpc} {entry.RequestId} {entry.IncidentId} {entry.Outcome} {entry.Hash[..12]}");
                         }
                     }
 
@@ -126,23 +135,7 @@ public static class Commands
                     break;
 
                 case "feed":
-                    using (var call = company.StreamUnitReports())
-                    {
-                        var status = ParseStatus(options.Require("status"));
-                        foreach (var unit in options.RequireList("units"))
-                        {
-                            await call.RequestStream.WriteAsync(new UnitReport { CompanyId = options.OwnCompany, UnitId = unit, Status = status });
-                        }
-
-                        await call.RequestStream.CompleteAsync();
-                        var summary = await call;
-                        await output.WriteLineAsync($"received {summary.Received}, applied {summary.Applied}, rejected {summary.Rejected}");
-                        foreach (var rejection in summary.Rejections)
-                        {
-                            await output.WriteLineAsync($"  #{rejection.Index} {rejection.UnitId}: {rejection.Code} {rejection.Message}");
-                        }
-                    }
-
+                    await FeedAsync(company, options, output, error, stop);
                     break;
 
                 case "units":
@@ -229,7 +222,8 @@ public static class Commands
 
                     foreach (var e in incident.Timeline)
                     {
-                        await output.WriteLineAsync($"  {e.Sequence,4} {e.At.ToDateTimeOffset():HH:mm:ss} {e.Kind,-13} {e.Actor,-32} {e.RequestId} {e.CompanyId} {string.Join(",", e.UnitIds)} {e.Reason}");
+                        var details = string.Join(' ', new[] { e.RequestId, e.CompanyId, string.Join(",", e.UnitIds), e.Reason }.Where(d => d.Length > 0));
+                        await output.WriteLineAsync($"  {e.Sequence,4} {Time(e.At)} {e.Kind,-13} {e.Actor,-32} {details}".TrimEnd());
                     }
 
                     break;
@@ -242,7 +236,7 @@ public static class Commands
                         {
                             await foreach (var e in watch.ResponseStream.ReadAllAsync(timeout.Token))
                             {
-                                await output.WriteLineAsync($"{e.Kind,-12} {e.Offer.OfferId} {e.Offer.Status} {e.Offer.Guards} x {e.Offer.Capability} in {e.Offer.DistrictId}{(e.Offer.Exercise ? " EXERCISE" : "")}, answer by {e.Offer.Deadline.ToDateTimeOffset():HH:mm:ss}, suggested {string.Join(",", e.Offer.SuggestedUnitIds)}");
+                                await output.WriteLineAsync($"{e.Kind,-12} {e.Offer.OfferId} {e.Offer.Status} {e.Offer.Guards} x {e.Offer.Capability} in {e.Offer.DistrictId}{(e.Offer.Exercise ? " EXERCISE" : "")}, answer by {Time(e.Offer.Deadline)}, suggested {string.Join(",", e.Offer.SuggestedUnitIds)}");
                             }
                         }
                         catch (Exception e) when (e is OperationCanceledException || (e is RpcException rpc && rpc.StatusCode == StatusCode.Cancelled))
@@ -344,6 +338,128 @@ public static class Commands
         }
     }
 
+    /// <summary>
+    /// One client-streaming call with a report per unit. With --every it goes on: the status once,
+    /// then a heartbeat per unit every interval until stopped, so the units never go stale. A
+    /// heartbeat is a ReportUnit without status: it is refused for no unit state (a unit since
+    /// committed to an incident keeps its heartbeat) and, changing nothing, is not a command for the
+    /// audit log (a feed call is, whatever it carries). A heartbeat that fails (the silo restarting)
+    /// is reported and tried again at the next interval; the status is sent until it gets through.
+    /// </summary>
+    private static async Task FeedAsync(CompanyService.CompanyServiceClient company, Options options, TextWriter output, TextWriter error, CancellationToken stop)
+    {
+        var units = options.RequireList("units");
+        var status = options.Get("status") is { } s ? ParseStatus(s) : UnitStatus.Unspecified;
+        if (options.Get("every") is not { } everyText)
+        {
+            if (status == UnitStatus.Unspecified)
+            {
+                throw new ArgumentException("--status is required (or --every to send heartbeats)");
+            }
+
+            await WriteSummary(output, await SendReports(company, options.OwnCompany, units, status, stop));
+            return;
+        }
+
+        var every = ParseInterval(everyText);
+        var statusSent = status == UnitStatus.Unspecified;
+        var failing = false;
+        while (!stop.IsCancellationRequested)
+        {
+            var failures = 0;
+            if (!statusSent)
+            {
+                try
+                {
+                    await WriteSummary(output, await SendReports(company, options.OwnCompany, units, status, stop));
+                    await output.WriteLineAsync($"heartbeats for {string.Join(",", units)} every {every.TotalSeconds:0.###} s until Ctrl+C or kill");
+                    statusSent = true;
+                }
+                catch (RpcException) when (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (RpcException e)
+                {
+                    await error.WriteLineAsync($"{Time(DateTimeOffset.UtcNow)} status not sent ({e.StatusCode}: {e.Status.Detail}); trying again in {every.TotalSeconds:0.###} s");
+                    failures++;
+                }
+            }
+            else
+            {
+                foreach (var unit in units)
+                {
+                    try
+                    {
+                        await company.ReportUnitAsync(new UnitReport { CompanyId = options.OwnCompany, UnitId = unit }, cancellationToken: stop);
+                    }
+                    catch (RpcException e) when (!stop.IsCancellationRequested)
+                    {
+                        await error.WriteLineAsync($"{Time(DateTimeOffset.UtcNow)} heartbeat for {unit} failed ({e.StatusCode}: {e.Status.Detail}); trying again in {every.TotalSeconds:0.###} s");
+                        failures++;
+                    }
+                    catch (RpcException) when (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                }
+            }
+
+            if (failing && failures == 0)
+            {
+                await error.WriteLineAsync($"{Time(DateTimeOffset.UtcNow)} heartbeats resumed");
+            }
+
+            failing = failures > 0;
+            try
+            {
+                await Task.Delay(every, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task<UnitReportFeedSummary> SendReports(CompanyService.CompanyServiceClient company, string companyId, string[] units, UnitStatus status, CancellationToken stop)
+    {
+        using var call = company.StreamUnitReports(cancellationToken: stop);
+        foreach (var unit in units)
+        {
+            await call.RequestStream.WriteAsync(new UnitReport { CompanyId = companyId, UnitId = unit, Status = status }, stop);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        return await call;
+    }
+
+    private static async Task WriteSummary(TextWriter output, UnitReportFeedSummary summary)
+    {
+        await output.WriteLineAsync($"received {summary.Received}, applied {summary.Applied}, rejected {summary.Rejected}");
+        foreach (var rejection in summary.Rejections)
+        {
+            await output.WriteLineAsync($"  #{rejection.Index} {rejection.UnitId}: {rejection.Code} {rejection.Message}");
+        }
+    }
+
+    /// <summary>60s, 1m, 500ms, or plain seconds.</summary>
+    private static TimeSpan ParseInterval(string text)
+    {
+        var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
+            : text.EndsWith('s') ? (text[..^1], 1.0)
+            : text.EndsWith('m') ? (text[..^1], 60.0)
+            : (text, 1.0);
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? TimeSpan.FromSeconds(value * unit)
+            : throw new ArgumentException($"--every: '{text}' is not an interval (60s, 1m, 500ms)");
+    }
+
+    private static string Time(Google.Protobuf.WellKnownTypes.Timestamp at, string format = "HH:mm:sszzz") => Time(at.ToDateTimeOffset(), format);
+
+    /// <summary>Local time with its UTC offset: unambiguous, and what the web dashboard shows.</summary>
+    public static string Time(DateTimeOffset at, string format = "HH:mm:sszzz") => at.ToLocalTime().ToString(format, CultureInfo.InvariantCulture);
+
     private static Task<int> MintAsync(Options options, TextWriter output, TextWriter error)
     {
         var role = options.Require("role");
@@ -366,7 +482,7 @@ public static class Commands
         await output.WriteLineAsync($"request {r.RequestId}: {r.Status} {r.CommittedGuards}/{r.Guards} guards committed, {r.OfferedGuards} offered{(r.ReleasedGuards > 0 ? $", {r.ReleasedGuards} released" : "")} ({r.Capability})");
         foreach (var o in r.Offers)
         {
-            await output.WriteLineAsync($"  offer {o.OfferId} to {o.CompanyId}: {o.Guards} guards, {o.Status}{(o.Automatic ? " (framework agreement)" : "")} {o.Reason}");
+            await output.WriteLineAsync($"  offer {o.OfferId} to {o.CompanyId}: {o.Guards} guards, {o.Status}{(o.Automatic ? " (framework agreement)" : "")} {o.Reason}".TrimEnd());
         }
 
         foreach (var a in r.Assignments)

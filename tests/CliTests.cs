@@ -1,3 +1,4 @@
+using Coordination.Api.V1;
 using Coordination.Cli;
 
 namespace Coordination.Tests;
@@ -69,6 +70,47 @@ public sealed class CliTests(NodeFixture fixture)
 
         Assert.Equal(1, result.Code);
         Assert.Equal("InvalidArgument: units[0].headcount: must be at least 1 (was 0)", result.Error.Trim());
+    }
+
+    [Fact]
+    public async Task Feed_every_sends_the_status_once_then_heartbeats_until_stopped_so_units_never_go_stale()
+    {
+        var company = Ids.Company("cli-hb");
+        var control = await MintToken("--role", "company", "--company", company);
+        await Coord(control, "register", "--unit", "h1", "--headcount", "2", "--district", "agder", "--capabilities", "patrol");
+        var output = new StringWriter();
+        var error = new StringWriter();
+        using var stop = new CancellationTokenSource();
+
+        var feeding = Commands.RunAsync(["--address", $"http://127.0.0.1:{fixture.Node.GrpcPort}", "--token", control,
+            "feed", "--status", "available", "--units", "h1", "--every", "300ms"], TextWriter.Synchronized(output), TextWriter.Synchronized(error), stop.Token);
+
+        // Available once, then heartbeats: the unit's last heartbeat keeps moving after its status changed.
+        var units = fixture.Node.CompanyAs(company);
+        Assert.True(await Eventually.Holds(async () => (await units.ListUnitsAsync(new ListUnitsRequest { CompanyId = company })).Units.Single() is { Status: UnitStatus.Available } unit
+            && unit.LastHeartbeat.ToDateTimeOffset() > unit.StatusChangedAt.ToDateTimeOffset().AddMilliseconds(500)));
+        Assert.False(feeding.IsCompleted);
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await feeding.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.StartsWith("received 1, applied 1, rejected 0\nheartbeats for h1 every 0.3 s until Ctrl+C or kill", output.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Equal("", error.ToString());
+
+        // Heartbeats change nothing, so the audit log holds the registration and the one status feed only.
+        var audited = await AuditTests.Export(fixture.Node.PoliceWith(fixture.Node.Tokens.NationalPolice()), new ExportAuditRequest());
+        Assert.Equal(["/coordination.v1.CompanyService/RegisterUnits", "/coordination.v1.CompanyService/StreamUnitReports"],
+            audited.Where(e => e.Subject == company).Select(e => e.Rpc));
+    }
+
+    [Fact]
+    public void Times_are_printed_in_local_time_with_their_offset()
+    {
+        var shown = Commands.Time(new DateTimeOffset(2026, 5, 17, 14, 31, 26, TimeSpan.Zero));
+
+        // Whatever this machine's zone: the offset is printed, and the clock time agrees with it.
+        Assert.Matches(@"^\d\d:\d\d:\d\d[+-]\d\d:\d\d$", shown);
+        var offset = TimeZoneInfo.Local.GetUtcOffset(new DateTime(2026, 5, 17, 14, 31, 26, DateTimeKind.Utc));
+        Assert.Equal(new DateTimeOffset(2026, 5, 17, 14, 31, 26, TimeSpan.Zero).ToOffset(offset).ToString("HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture), shown);
     }
 
     /// <summary>The documented way to get a token: <c>coord token</c> with the node's development key.</summary>

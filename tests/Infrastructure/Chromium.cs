@@ -38,10 +38,8 @@ public sealed partial class Chromium : IAsyncDisposable
 
     public static async Task<Chromium> LaunchAsync(int width = 1400, int height = 900)
     {
-        if (!File.Exists(Executable))
-        {
-            throw new InvalidOperationException($"{Executable} is missing: install Debian's chromium package (apt-get install chromium); .ci/run does.");
-        }
+        // On a fresh machine the first browser test installs Debian's chromium package.
+        await Prerequisites.ChromiumAsync();
 
         var profile = new TempDirectory();
         var start = new ProcessStartInfo(Executable)

@@ -7,7 +7,7 @@ namespace Coordination.Tests.Infrastructure;
 /// A real PostgreSQL server for the cluster tests, started by the tests themselves in a temporary
 /// folder on a free loopback port (initdb + pg_ctl), and stopped and deleted at the end. Each test
 /// takes a database of its own from it. As root the server runs as the postgres user (initdb
-/// refuses root).
+/// refuses root). On a machine without PostgreSQL the first use installs it (<see cref="Prerequisites"/>).
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
 {
@@ -20,7 +20,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _bin = FindBinaries();
+        _bin = await Prerequisites.PostgreSqlAsync();
         if (RunningAsRoot)
         {
             // The server's user must own its folder and be able to reach it.
@@ -69,14 +69,6 @@ public sealed class PostgresServer : IAsyncLifetime
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Timeout=15";
 
     private static bool RunningAsRoot => Environment.UserName == "root";
-
-    private static string FindBinaries()
-    {
-        var installed = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql").Select(v => Path.Combine(v, "bin")).Where(b => File.Exists(Path.Combine(b, "initdb"))).Order().LastOrDefault()
-            : null;
-        return installed ?? throw new InvalidOperationException("PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql; .ci/run does this)");
-    }
 
     private Task RunServerTool(string tool, string arguments) => RunningAsRoot
         ? Run("runuser", $"-u postgres -- {Path.Combine(_bin, tool)} {arguments}")
