@@ -380,19 +380,41 @@ internal sealed class DistrictGrain(
 
     public Task<DashboardUpdate> Watch(IDashboardObserver observer)
     {
+        // A version names one picture. A change not yet announced is announced now, before this
+        // watcher joins, and the watcher gets the announced picture: answering with the current
+        // figures under the last announced version gave two pictures one version, so a viewer
+        // resuming from it was sent the same figures again under the next version.
+        Announce(time.GetUtcNow());
         _watchers.Watch(observer);
-        var figures = _tally.Figures(DistrictId, time.GetUtcNow());
-        var board = Board();
-        // The first picture shown is what later changes are compared with. Once there is one, a
-        // difference is left to the pending notification, which gives every watcher a new version.
-        _shown ??= new DistrictSituation(figures, board);
-        return Task.FromResult(new DashboardUpdate(_watchers.Version, figures, Incidents: board));
+        return Task.FromResult(new DashboardUpdate(_watchers.Version, _shown!.Figures, Incidents: _shown.Incidents));
     }
 
     public Task Unwatch(IDashboardObserver observer)
     {
         _watchers.Unwatch(observer);
         return Task.CompletedTask;
+    }
+
+    /// <summary>The figures taken when something changed (or nothing has been shown yet), after telling the watchers if they would see a difference.</summary>
+    private CapacityFigures? Announce(DateTimeOffset now)
+    {
+        if (!_changedSinceNotify && _shown is not null)
+        {
+            return null;
+        }
+
+        _changedSinceNotify = false;
+        var figures = _tally.Figures(DistrictId, now);
+        var picture = new DistrictSituation(figures, Board());
+
+        // A unit's change that leaves every count as it was (a new position, say) is no news for dashboards.
+        if (_shown is null || !_shown.Shows(picture))
+        {
+            _shown = picture;
+            _watchers.Changed(new DashboardUpdate("", figures, Incidents: picture.Incidents));
+        }
+
+        return figures;
     }
 
     /// <summary>
@@ -402,20 +424,7 @@ internal sealed class DistrictGrain(
     private Task ReportChanges(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        CapacityFigures? figures = null;
-        if (_changedSinceNotify)
-        {
-            _changedSinceNotify = false;
-            figures = _tally.Figures(DistrictId, now);
-            var picture = new DistrictSituation(figures, Board());
-
-            // A unit's change that leaves every count as it was (a new position, say) is no news for dashboards.
-            if (_shown is null || !_shown.Shows(picture))
-            {
-                _shown = picture;
-                _watchers.Changed(new DashboardUpdate("", figures, Incidents: picture.Incidents));
-            }
-        }
+        var figures = Announce(now);
 
         if ((_changedSinceReport && now - _lastReport >= NationalReportInterval) || now - _lastReport >= NationalRefreshInterval)
         {

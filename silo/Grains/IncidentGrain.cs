@@ -441,6 +441,15 @@ internal sealed partial class IncidentGrain(
     {
         _watchers ??= new DashboardWatchers(time);
         var incident = await Get();
+
+        // A version names one picture: a change not yet announced is announced before this watcher
+        // joins, so it is not given the new picture under the old version and then sent it again.
+        if (_notifyPending)
+        {
+            _notifyPending = false;
+            _watchers.Changed(new DashboardUpdate("", null, incident));
+        }
+
         _watchers.Watch(observer);
         return new DashboardUpdate(_watchers.Version, null, incident);
     }
@@ -492,6 +501,11 @@ internal sealed partial class IncidentGrain(
 
     private async Task NotifyWatchers(CancellationToken cancellationToken)
     {
+        if (!_notifyPending)
+        {
+            return; // a watcher joining announced it already
+        }
+
         _notifyPending = false;
         if (_watchers is { Any: true } watchers)
         {

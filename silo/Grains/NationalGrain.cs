@@ -28,6 +28,9 @@ internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
 
     public Task<DashboardUpdate> Watch(IDashboardObserver observer)
     {
+        // A version names one picture: a change not yet announced is announced before this watcher
+        // joins, so it is not given the new picture under the old version and then sent it again.
+        NotifyWatchers(CancellationToken.None);
         _watchers.Watch(observer);
         return Task.FromResult(Picture() with { Version = _watchers.Version });
     }
