@@ -82,7 +82,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
             request.Capability,
             request.Guards,
             request.Location.ToDomain() ?? throw CoordinationException.Invalid("location", "is required"),
-            request.Start?.ToDateTimeOffset() ?? throw CoordinationException.Invalid("start", "is required"),
+            request.Start.ToDomainOrNull("start") ?? throw CoordinationException.Invalid("start", "is required"),
             TimeSpan.FromMinutes(request.DurationMinutes),
             request.AllowPartial,
             request.AllowNeighbours,
@@ -120,7 +120,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
     {
         var incidentId = Validate.IncidentId(request.IncidentId, "incident_id");
         var caller = Police(context, incidentId);
-        var until = request.Until?.ToDateTimeOffset() ?? throw CoordinationException.Invalid("until", "is required");
+        var until = request.Until.ToDomainOrNull("until") ?? throw CoordinationException.Invalid("until", "is required");
         var extended = await Incident(incidentId).Extend(Validate.Id(request.RequestId, "request_id"), until, caller.Actor);
         return extended.ToApi(incidentId);
     }
@@ -158,8 +158,8 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
     {
         context.Caller().NationalPolice();
         var incidentId = request.IncidentId.Length > 0 ? Validate.IncidentId(request.IncidentId, "incident_id") : null;
-        var from = request.From?.ToDateTimeOffset();
-        var to = request.To?.ToDateTimeOffset();
+        var from = request.From.ToDomainOrNull("from");
+        var to = request.To.ToDomainOrNull("to");
         if (from is not null && to is not null && to <= from)
         {
             throw CoordinationException.Invalid("to", "must be later than from");
