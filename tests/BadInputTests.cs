@@ -117,6 +117,19 @@ public sealed class BadInputTests(NodeFixture fixture)
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
     }
 
+    [Fact]
+    public async Task A_framework_agreement_for_a_company_that_registered_nothing_is_not_found_and_stores_nothing()
+    {
+        var company = Ids.Company();
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Node.Police.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest { CompanyId = company, Priorities = { Priority.Urgent } }));
+        await Node.Company.RegisterUnitsAsync(Register(company, Unit("u1")));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Empty((await Node.Police.SetCompanyLicenceAsync(new SetCompanyLicenceRequest { CompanyId = company, Licence = LicenceStatus.Valid })).FrameworkAgreements);
+    }
+
     /// <summary>What the wire allows in a google.protobuf.Timestamp but no time is: nanos outside a second, seconds outside 0001–9999.</summary>
     public static TheoryData<string> BadTimestamps() => ["negative-nanos", "a-whole-second-of-nanos", "before-year-1", "after-year-9999", "int64-max"];
 

@@ -121,8 +121,26 @@ internal sealed class CompanyGrain(
 
     public async Task<CompanyView> SetFrameworkAgreement(Priority[] priorities)
     {
+        // As for a licence: an agreement with a company nobody has registered is a mistyped id, and
+        // storing it would hand that company's first units over without asking.
+        if (!S.Registered)
+        {
+            throw CoordinationException.NotFound($"company '{CompanyId}' has registered no units");
+        }
+
+        // Kept only once stored: a failed write leaves the agreement as it was, in memory too.
+        var previous = S.FrameworkAgreements;
         S.FrameworkAgreements = [.. priorities];
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            S.FrameworkAgreements = previous;
+            throw;
+        }
+
         return View();
     }
 
