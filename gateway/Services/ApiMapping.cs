@@ -83,6 +83,8 @@ internal static class ApiMapping
         LicenceReason = company.LicenceReason ?? "",
         Units = company.Units,
         FrameworkAgreements = { company.FrameworkAgreements.Select(p => p.ToApi()) },
+        UnitsByDistrict = { company.UnitsByDistrict.Select(d => new Proto.DistrictUnits { DistrictId = d.District, Units = d.Units }) },
+        OutstandingOffers = company.OutstandingOffers,
     };
 
     public static Proto.CapacityReport ToApi(this CapacityFigures figures, Proto.CapacityScope scope) => new()
