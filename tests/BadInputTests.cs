@@ -182,6 +182,23 @@ public sealed class BadInputTests(NodeFixture fixture)
         Assert.Empty((await Node.Police.GetIncidentAsync(new GetIncidentRequest { IncidentId = incident.IncidentId })).Requests);
     }
 
+    [Fact]
+    public async Task A_refusal_repeating_a_huge_value_is_cut_short_and_the_connection_carries_on()
+    {
+        var company = Ids.Company();
+        var client = Node.CompanyAs(company);
+        var huge = new string('x', 100_000);
+
+        var denied = await Assert.ThrowsAsync<RpcException>(async () => await client.ListUnitsAsync(new ListUnitsRequest { CompanyId = huge }));
+        var invalid = await Assert.ThrowsAsync<RpcException>(async () => await client.RegisterUnitsAsync(Register(company, Unit(huge))));
+        var after = await client.ListUnitsAsync(new ListUnitsRequest());
+
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+        Assert.InRange(denied.Status.Detail.Length, 1, 1001);
+        Assert.Equal((StatusCode.InvalidArgument, "units[0].unit_id"), (invalid.StatusCode, invalid.Field()));
+        Assert.Empty(after.Units);
+    }
+
     private static async Task Drain<T>(AsyncServerStreamingCall<T> call)
     {
         using (call)
