@@ -171,7 +171,6 @@ public static class Driver
         foreach (var district in ReferenceData.Current.Districts)
         {
             var company = $"bench-pool-{district.Id}";
-            await directorate.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest { CompanyId = company, Priorities = { V1.Priority.Urgent, V1.Priority.High, V1.Priority.Routine } });
             var client = server.Company(company);
             var units = Enumerable.Range(0, scale.UnitsPerDistrict).Select(i => $"p{i}").ToArray();
             var random = new Random(district.Id.GetHashCode(StringComparison.Ordinal));
@@ -190,6 +189,8 @@ public static class Driver
                 });
             }
 
+            // An agreement needs a registered company (NOT_FOUND otherwise); it is in place before any unit is available.
+            await directorate.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest { CompanyId = company, Priorities = { V1.Priority.Urgent, V1.Priority.High, V1.Priority.Routine } });
             await Feed(client, units, V1.UnitStatus.Available);
         }
 

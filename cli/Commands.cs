@@ -37,6 +37,8 @@ public static class Commands
           capacity  --district ID [--neighbours] | --national
           licence   --company ID --licence valid|suspended|revoked [--reason TEXT]
           agreement --company ID --priorities urgent,high,routine   (framework agreement; empty ends it)
+          company   [--company ID]        one company: licence, agreements, units (national police, or the company's own token)
+          companies [--page-size 100]     every company, all pages (national police)
           open      --district ID --request-id ID --title TEXT --lat X --lon Y [--priority urgent|high|routine] [--exercise]
           request   --incident ID --request-id ID --capability C --guards N --lat X --lon Y [--hours 6] [--partial] [--neighbours]
           incident  --incident ID                                   requests, offers, assignments and timeline
@@ -181,6 +183,26 @@ public static class Commands
                         Priorities = { options.List("priorities").Select(p => Enum.Parse<Priority>(p, ignoreCase: true)) },
                     });
                     await output.WriteLineAsync($"{agreement.CompanyId}: framework agreement for {string.Join(", ", agreement.FrameworkAgreements)}");
+                    break;
+
+                case "company":
+                    await output.WriteLineAsync(DescribeCompany(await police.GetCompanyAsync(new GetCompanyRequest { CompanyId = options.Get("company") ?? "" })));
+                    break;
+
+                case "companies":
+                    var page = new ListCompaniesRequest { PageSize = int.Parse(options.Get("page-size") ?? "100", CultureInfo.InvariantCulture) };
+                    do
+                    {
+                        var companies = await police.ListCompaniesAsync(page);
+                        foreach (var listed in companies.Companies)
+                        {
+                            await output.WriteLineAsync(DescribeCompany(listed));
+                        }
+
+                        page.PageToken = companies.NextPageToken;
+                    }
+                    while (page.PageToken.Length > 0);
+
                     break;
 
                 case "open":
@@ -495,6 +517,12 @@ public static class Commands
         Enum.TryParse<UnitStatus>(value.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var status) && status != UnitStatus.Unspecified
             ? status
             : throw new ArgumentException($"--status: '{value}' is not a unit status");
+
+    private static string DescribeCompany(Company company) =>
+        $"{company.CompanyId,-20} {company.Name,-24} licence {company.Licence}{(company.LicenceReason.Length > 0 ? $" ({company.LicenceReason})" : "")}"
+        + $", framework agreement {(company.FrameworkAgreements.Count > 0 ? string.Join(",", company.FrameworkAgreements) : "none")}"
+        + $", {company.Units} units ({string.Join(", ", company.UnitsByDistrict.Select(d => $"{d.DistrictId} {d.Units}"))})"
+        + $", {company.OutstandingOffers} offers waiting";
 
     private static string Describe(Unit unit) =>
         $"{unit.UnitId,-12} {unit.Status,-13} {unit.Headcount,3} guards  {unit.HomeDistrict,-16} {string.Join(",", unit.Capabilities)}"

@@ -92,4 +92,16 @@ public sealed class AuditTests
         var code = await Commands.RunAsync(["audit", "verify", "--database", database], output, new StringWriter());
         return (code, output.ToString().Trim());
     }
+
+    [Fact]
+    public void Every_rpc_of_the_api_is_declared_either_an_audited_command_or_a_read()
+    {
+        var rpcs = new[] { CompanyReflection.Descriptor, PoliceReflection.Descriptor, DashboardReflection.Descriptor }
+            .SelectMany(f => f.Services).SelectMany(s => s.Methods).Select(m => $"/{m.Service.FullName}/{m.Name}").ToHashSet();
+        var commands = Coordination.Gateway.Security.CallerInterceptor.Commands;
+        var reads = Coordination.Gateway.Security.CallerInterceptor.Reads;
+
+        Assert.Empty(commands.Intersect(reads));
+        Assert.Equal(rpcs.Order(), commands.Union(reads).Order());
+    }
 }

@@ -1,4 +1,5 @@
 using Coordination.Api.V1;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using static Coordination.Tests.Infrastructure.ApiBuilders;
 
@@ -114,5 +115,97 @@ public sealed class BadInputTests(NodeFixture fixture)
             await Node.Police.SetCompanyLicenceAsync(new SetCompanyLicenceRequest { CompanyId = Ids.Company(), Licence = LicenceStatus.Revoked }));
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_framework_agreement_for_a_company_that_registered_nothing_is_not_found_and_stores_nothing()
+    {
+        var company = Ids.Company();
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Node.Police.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest { CompanyId = company, Priorities = { Priority.Urgent } }));
+        await Node.Company.RegisterUnitsAsync(Register(company, Unit("u1")));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Empty((await Node.Police.SetCompanyLicenceAsync(new SetCompanyLicenceRequest { CompanyId = company, Licence = LicenceStatus.Valid })).FrameworkAgreements);
+    }
+
+    /// <summary>What the wire allows in a google.protobuf.Timestamp but no time is: nanos outside a second, seconds outside 0001–9999.</summary>
+    public static TheoryData<string> BadTimestamps() => ["negative-nanos", "a-whole-second-of-nanos", "before-year-1", "after-year-9999", "int64-max"];
+
+    private static Timestamp BadTimestamp(string @case) => @case switch
+    {
+        "negative-nanos" => new Timestamp { Seconds = 1_700_000_000, Nanos = -1 },
+        "a-whole-second-of-nanos" => new Timestamp { Seconds = 1_700_000_000, Nanos = 1_000_000_000 },
+        "before-year-1" => new Timestamp { Seconds = -62_135_596_801 },
+        "after-year-9999" => new Timestamp { Seconds = 253_402_300_800 },
+        _ => new Timestamp { Seconds = long.MaxValue, Nanos = int.MaxValue },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadTimestamps))]
+    public async Task A_timestamp_that_is_no_time_is_invalid_argument_naming_the_field_in_every_request(string @case)
+    {
+        var incident = $"oslo.ts-{Guid.NewGuid():N}"[..24];
+        var request = Capacity(incident, "r1", "patrol", 1);
+        request.Start = BadTimestamp(@case);
+        var calls = new (string Field, Func<Task> Call)[]
+        {
+            ("start", () => Node.Police.RequestCapacityAsync(request).ResponseAsync),
+            ("until", () => Node.Police.ExtendAssignmentAsync(new ExtendAssignmentRequest { IncidentId = incident, RequestId = "r1", Until = BadTimestamp(@case) }).ResponseAsync),
+            ("from", () => Drain(Node.Police.ExportAudit(new ExportAuditRequest { From = BadTimestamp(@case) }))),
+            ("to", () => Drain(Node.Police.ExportAudit(new ExportAuditRequest { To = BadTimestamp(@case) }))),
+        };
+
+        foreach (var (field, call) in calls)
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(call);
+
+            Assert.Equal((field, StatusCode.InvalidArgument), (field, error.StatusCode));
+            Assert.Equal(field, error.Field());
+            Assert.Equal(field, error.Trailers.GetValue("field"));
+        }
+    }
+
+    [Fact]
+    public async Task A_request_whose_window_would_end_after_year_9999_is_invalid_argument()
+    {
+        var incident = await Node.Police.OpenIncidentAsync(Incident("oslo", $"end-{Guid.NewGuid():N}"[..16]));
+        var request = Capacity(incident.IncidentId, "r1", "patrol", 1);
+        request.Start = Timestamp.FromDateTimeOffset(new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero));
+        request.DurationMinutes = 2 * 24 * 60;
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Node.Police.RequestCapacityAsync(request));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("duration_minutes", error.Field());
+        Assert.Empty((await Node.Police.GetIncidentAsync(new GetIncidentRequest { IncidentId = incident.IncidentId })).Requests);
+    }
+
+    [Fact]
+    public async Task A_refusal_repeating_a_huge_value_is_cut_short_and_the_connection_carries_on()
+    {
+        var company = Ids.Company();
+        var client = Node.CompanyAs(company);
+        var huge = new string('x', 100_000);
+
+        var denied = await Assert.ThrowsAsync<RpcException>(async () => await client.ListUnitsAsync(new ListUnitsRequest { CompanyId = huge }));
+        var invalid = await Assert.ThrowsAsync<RpcException>(async () => await client.RegisterUnitsAsync(Register(company, Unit(huge))));
+        var after = await client.ListUnitsAsync(new ListUnitsRequest());
+
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+        Assert.InRange(denied.Status.Detail.Length, 1, 1001);
+        Assert.Equal((StatusCode.InvalidArgument, "units[0].unit_id"), (invalid.StatusCode, invalid.Field()));
+        Assert.Empty(after.Units);
+    }
+
+    private static async Task Drain<T>(AsyncServerStreamingCall<T> call)
+    {
+        using (call)
+        {
+            while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+            }
+        }
     }
 }

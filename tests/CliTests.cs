@@ -113,6 +113,29 @@ public sealed class CliTests(NodeFixture fixture)
         Assert.Equal(new DateTimeOffset(2026, 5, 17, 14, 31, 26, TimeSpan.Zero).ToOffset(offset).ToString("HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture), shown);
     }
 
+    [Fact]
+    public async Task A_company_and_the_list_of_companies_from_the_command_line()
+    {
+        var company = Ids.Company("cli-co");
+        var control = await MintToken("--role", "company", "--company", company);
+        var directorate = await MintToken("--role", "police", "--national");
+        await Coord(control, "register", "--name", "Vakt AS", "--unit", "c1", "--headcount", "2", "--district", "agder", "--capabilities", "patrol");
+        await Coord(directorate, "agreement", "--company", company, "--priorities", "urgent");
+
+        var own = await Coord(control, "company");
+        var read = await Coord(directorate, "company", "--company", company);
+        var listed = await Coord(directorate, "companies", "--page-size", "1");
+        var refused = await Coord(control, "companies");
+
+        var expected = $"{company,-20} {"Vakt AS",-24} licence Valid, framework agreement Urgent, 1 units (agder 1), 0 offers waiting";
+        Assert.Equal((0, expected), (own.Code, own.Output.Trim()));
+        Assert.Equal((0, expected), (read.Code, read.Output.Trim()));
+        Assert.Equal(0, listed.Code);
+        Assert.Contains(expected, listed.Output.Split('\n').Select(l => l.Trim()));
+        Assert.Equal(1, refused.Code);
+        Assert.StartsWith("PermissionDenied:", refused.Error);
+    }
+
     /// <summary>The documented way to get a token: <c>coord token</c> with the node's development key.</summary>
     private async Task<string> MintToken(params string[] args)
     {

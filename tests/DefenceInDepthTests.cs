@@ -36,6 +36,33 @@ public sealed class DefenceInDepthTests(ClusterFixture fixture)
         Assert.Equal(UnitStatus.Available, (await unitOfB.Get())!.Status);
     }
 
+    [Fact]
+    public async Task The_silo_lets_only_national_police_and_the_company_itself_read_a_company_and_only_national_police_list_companies()
+    {
+        var a = Ids.Company("did-read-a");
+        var b = Ids.Company("did-read-b");
+        await fixture.Grains.GetGrain<ICompanyGrain>(b).RegisterUnits(null, [new UnitRegistration("b1", 2, ["patrol"], "oslo", null)]);
+        var companyB = fixture.Grains.GetGrain<ICompanyGrain>(b);
+        var roster = fixture.Grains.GetGrain<ICompanyRosterGrain>(ICompanyRosterGrain.Key);
+        var national = new Caller("pod", CallerRole.Police, [], true, null);
+
+        var refused = new[]
+        {
+            await AsGatewayCall(new Caller("oslo", CallerRole.Police, ["oslo"], false, null), () => companyB.Get()),
+            await AsGatewayCall(new Caller("a-room", CallerRole.Company, [], false, a), () => companyB.Get()),
+            await AsGatewayCall(new Caller("oslo", CallerRole.Police, ["oslo"], false, null), () => roster.List(null, 10)),
+            await AsGatewayCall(new Caller("b-room", CallerRole.Company, [], false, b), () => roster.List(null, 10)),
+            await AsGatewayCall(national, () => roster.Enroll("forged")),
+        };
+
+        Assert.All(refused, e => Assert.Equal(ErrorKind.PermissionDenied, e.Code));
+        await AsGatewayCall(national, () => companyB.Get(), expectRefusal: false);
+        await AsGatewayCall(new Caller("b-room", CallerRole.Company, [], false, b), () => companyB.Get(), expectRefusal: false);
+        await AsGatewayCall(national, () => roster.List(null, 10), expectRefusal: false);
+        Assert.DoesNotContain("forged", await roster.List(null, int.MaxValue));
+        Assert.Contains(b, await roster.List(null, int.MaxValue));
+    }
+
     private static async Task<CoordinationException> AsGatewayCall(Caller caller, Func<Task> call, bool expectRefusal = true)
     {
         RequestContext.Set(CallerContext.CallerKey, caller);

@@ -59,6 +59,9 @@ public sealed class SecurityTests(GuardedNodeFixture fixture, ITestOutputHelper 
             ("a dashboard token reporting a unit", StatusCode.PermissionDenied, () => Node.CompanyWith(Node.Tokens.Viewer("oslo")).ReportUnitAsync(Report(a, "a1", UnitStatus.Unavailable)).ResponseAsync),
             ("police of Vest closing Oslo's incident", StatusCode.PermissionDenied, () => Node.PoliceWith(Node.Tokens.Police("vest")).CloseIncidentAsync(new CloseIncidentRequest { IncidentId = incident.IncidentId }).ResponseAsync),
             ("district police setting a licence", StatusCode.PermissionDenied, () => Node.PoliceWith(Node.Tokens.Police("oslo")).SetCompanyLicenceAsync(new SetCompanyLicenceRequest { CompanyId = b, Licence = LicenceStatus.Revoked }).ResponseAsync),
+            ("company A reading company B", StatusCode.PermissionDenied, () => Node.PoliceWith(Node.Tokens.Company(a)).GetCompanyAsync(new GetCompanyRequest { CompanyId = b }).ResponseAsync),
+            ("district police reading a company", StatusCode.PermissionDenied, () => Node.PoliceWith(Node.Tokens.Police("oslo")).GetCompanyAsync(new GetCompanyRequest { CompanyId = b }).ResponseAsync),
+            ("a company listing the companies", StatusCode.PermissionDenied, () => Node.PoliceWith(Node.Tokens.Company(a)).ListCompaniesAsync(new ListCompaniesRequest()).ResponseAsync),
             ("district police exporting the audit log", StatusCode.PermissionDenied, () => Drain(Node.PoliceWith(Node.Tokens.Police("oslo")).ExportAudit(new ExportAuditRequest()))),
             ("an oversized message", StatusCode.ResourceExhausted, () => Node.CompanyAs(a).RegisterUnitsAsync(new RegisterUnitsRequest { CompanyId = a, CompanyName = new string('x', 300_000), Units = { Unit("big") } }).ResponseAsync),
         };

@@ -8,7 +8,12 @@ public sealed record CompanyView(
     [property: Id(3)] string? LicenceReason,
     [property: Id(4)] int Units,
     [property: Id(5)] bool Registered,
-    [property: Id(6)] Priority[] FrameworkAgreements);
+    [property: Id(6)] Priority[] FrameworkAgreements,
+    [property: Id(7)] IReadOnlyList<DistrictUnitCount> UnitsByDistrict,
+    [property: Id(8)] int OutstandingOffers);
+
+[GenerateSerializer, Immutable, Alias("coordination.DistrictUnitCount")]
+public sealed record DistrictUnitCount([property: Id(0)] string District, [property: Id(1)] int Units);
 
 /// <summary>
 /// A licensed security company (key: company id). Owns its roster of units and its licence; it is

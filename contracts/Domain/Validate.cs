@@ -205,6 +205,12 @@ public static class Validate
             throw CoordinationException.Invalid("duration_minutes", $"must be between 1 minute and {MaxRequestDuration.TotalDays} days");
         }
 
+        // The window's end is Start + Duration: a start near the end of the calendar has no end to hold.
+        if (request.Start > DateTimeOffset.MaxValue - request.Duration)
+        {
+            throw CoordinationException.Invalid("duration_minutes", "would end the request after 9999-12-31; the start is too late for this duration");
+        }
+
         return request;
     }
 

@@ -16,14 +16,27 @@ namespace Coordination.Gateway.Hosting;
 /// </summary>
 public sealed partial class ErrorMapping(ILogger<ErrorMapping> logger) : Interceptor
 {
+    /// <summary>Longest status message sent, in characters.</summary>
+    public const int MaxMessageLength = 1000;
+
+    /// <summary>
+    /// A refusal's message repeats what the client sent (an id, a name) and travels in the response's
+    /// HTTP/2 trailers, twice (grpc-message and the BadRequest detail); the client drops a connection
+    /// whose headers pass 64 KB, taking every call on it down as UNAVAILABLE. So every message is cut
+    /// here, where all of them pass, whatever a rule echoes.
+    /// </summary>
+    public static string Bounded(string message) =>
+        message.Length <= MaxMessageLength ? message : string.Concat(message.AsSpan(0, MaxMessageLength), "…");
+
     public static RpcException ToRpcException(CoordinationException error)
     {
-        var status = new Status { Code = (int)ToStatusCode(error.Code), Message = error.Message };
+        var message = Bounded(error.Message);
+        var status = new Status { Code = (int)ToStatusCode(error.Code), Message = message };
         if (error.Field is not null)
         {
             status.Details.Add(Any.Pack(new BadRequest
             {
-                FieldViolations = { new BadRequest.Types.FieldViolation { Field = error.Field, Description = error.Message } },
+                FieldViolations = { new BadRequest.Types.FieldViolation { Field = error.Field, Description = message } },
             }));
         }
 

@@ -103,7 +103,30 @@ public static class GatewayHosting
 
         builder.Services.AddGrpcHealthChecks().AddCheck<Hosting.ClusterHealthCheck>("cluster");
         builder.Services.AddHostedService<StartupReport>();
+        builder.Services.UseDecodingServiceMethodProvider();
         return builder;
+    }
+
+    /// <summary>
+    /// Every service is bound by <see cref="Hosting.DecodingServiceMethodProvider{TService}"/> instead of
+    /// grpc-dotnet's own provider (both would bind each method twice). Called after every AddGrpc*,
+    /// which registers grpc-dotnet's provider again; if a grpc-dotnet upgrade renames it, start-up fails
+    /// here rather than undecodable requests silently answering UNKNOWN again.
+    /// </summary>
+    private static void UseDecodingServiceMethodProvider(this IServiceCollection services)
+    {
+        // grpc-dotnet's other provider (ServiceDefinitionMethodProvider) binds only services mapped from a
+        // ServerServiceDefinition, which the gateway has none of; it stays.
+        var providers = services.Where(d => d.ServiceType == typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>)).ToList();
+        var stock = providers.Where(d => d.ImplementationType?.Name == "BinderServiceMethodProvider`1").ToList();
+        if (stock.Count != 1)
+        {
+            throw new InvalidOperationException(
+                $"expected grpc-dotnet's BinderServiceMethodProvider once among the gRPC method providers, found: {string.Join(", ", providers.Select(d => d.ImplementationType?.Name))}");
+        }
+
+        services.Remove(stock[0]);
+        services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(Hosting.DecodingServiceMethodProvider<>));
     }
 
     public static WebApplication MapCoordinationGateway(this WebApplication app)

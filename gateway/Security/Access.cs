@@ -46,6 +46,21 @@ internal static class Access
         }
     }
 
+    /// <summary>
+    /// Reading one company (licence, agreements, units): national police, or a company system for its
+    /// own company (a company id in the request, if any, must be that one). Returns the company to read.
+    /// </summary>
+    public static string CompanyReader(this Caller caller, string requestedCompanyId)
+    {
+        if (caller.Role == CallerRole.Company)
+        {
+            return caller.OwnCompany(requestedCompanyId);
+        }
+
+        caller.NationalPolice();
+        return requestedCompanyId;
+    }
+
     /// <summary>Reading a district's incidents: police or dashboards that cover it.</summary>
     public static void ReaderOf(this Caller caller, string district)
     {

@@ -83,6 +83,8 @@ internal static class ApiMapping
         LicenceReason = company.LicenceReason ?? "",
         Units = company.Units,
         FrameworkAgreements = { company.FrameworkAgreements.Select(p => p.ToApi()) },
+        UnitsByDistrict = { company.UnitsByDistrict.Select(d => new Proto.DistrictUnits { DistrictId = d.District, Units = d.Units }) },
+        OutstandingOffers = company.OutstandingOffers,
     };
 
     public static Proto.CapacityReport ToApi(this CapacityFigures figures, Proto.CapacityScope scope) => new()
@@ -152,6 +154,34 @@ internal static class ApiMapping
     public static Proto.IncidentStatus ToApi(this IncidentStatus status) => (Proto.IncidentStatus)(int)status;
 
     public static Timestamp ToApi(this DateTimeOffset at) => Timestamp.FromDateTimeOffset(at);
+
+    // The range google.protobuf.Timestamp documents (0001-01-01 .. 9999-12-31 UTC), which is also DateTimeOffset's.
+    private const long MinTimestampSeconds = -62_135_596_800;
+    private const long MaxTimestampSeconds = 253_402_300_799;
+
+    /// <summary>
+    /// A request's time, checked. The wire carries any int64 seconds and int32 nanos, but
+    /// Timestamp.ToDateTimeOffset throws on what is no time; every Timestamp a request brings is read
+    /// through here (never ToDateTimeOffset directly), so such a value is the client's INVALID_ARGUMENT
+    /// naming the field, not an INTERNAL.
+    /// </summary>
+    public static DateTimeOffset ToDomain(this Timestamp at, string field)
+    {
+        if (at.Nanos is < 0 or > 999_999_999)
+        {
+            throw CoordinationException.Invalid(field, $"nanos must be between 0 and 999999999 (was {at.Nanos})");
+        }
+
+        if (at.Seconds is < MinTimestampSeconds or > MaxTimestampSeconds)
+        {
+            throw CoordinationException.Invalid(field, $"must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z (seconds was {at.Seconds})");
+        }
+
+        return at.ToDateTimeOffset();
+    }
+
+    /// <summary>An optional time (unset is null), checked as <see cref="ToDomain(Timestamp, string)"/> does.</summary>
+    public static DateTimeOffset? ToDomainOrNull(this Timestamp? at, string field) => at?.ToDomain(field);
 
     public static Proto.Offer ToApi(this OfferNotice offer) => new()
     {

@@ -82,7 +82,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
             request.Capability,
             request.Guards,
             request.Location.ToDomain() ?? throw CoordinationException.Invalid("location", "is required"),
-            request.Start?.ToDateTimeOffset() ?? throw CoordinationException.Invalid("start", "is required"),
+            request.Start.ToDomainOrNull("start") ?? throw CoordinationException.Invalid("start", "is required"),
             TimeSpan.FromMinutes(request.DurationMinutes),
             request.AllowPartial,
             request.AllowNeighbours,
@@ -120,7 +120,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
     {
         var incidentId = Validate.IncidentId(request.IncidentId, "incident_id");
         var caller = Police(context, incidentId);
-        var until = request.Until?.ToDateTimeOffset() ?? throw CoordinationException.Invalid("until", "is required");
+        var until = request.Until.ToDomainOrNull("until") ?? throw CoordinationException.Invalid("until", "is required");
         var extended = await Incident(incidentId).Extend(Validate.Id(request.RequestId, "request_id"), until, caller.Actor);
         return extended.ToApi(incidentId);
     }
@@ -158,8 +158,8 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
     {
         context.Caller().NationalPolice();
         var incidentId = request.IncidentId.Length > 0 ? Validate.IncidentId(request.IncidentId, "incident_id") : null;
-        var from = request.From?.ToDateTimeOffset();
-        var to = request.To?.ToDateTimeOffset();
+        var from = request.From.ToDomainOrNull("from");
+        var to = request.To.ToDomainOrNull("to");
         if (from is not null && to is not null && to <= from)
         {
             throw CoordinationException.Invalid("to", "must be later than from");
@@ -184,6 +184,43 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
             }
         }
         while (entries.Count == Page);
+    }
+
+    public override async Task<Proto.Company> GetCompany(Proto.GetCompanyRequest request, ServerCallContext context)
+    {
+        var companyId = Validate.Id(context.Caller().CompanyReader(request.CompanyId), "company_id");
+        var company = await grains.GetGrain<ICompanyGrain>(companyId).Get();
+        return company.Registered ? company.ToApi() : throw CoordinationException.NotFound($"company '{companyId}' has registered no units");
+    }
+
+    public const int DefaultCompaniesPage = 100;
+    public const int MaxCompaniesPage = 500;
+
+    /// <summary>
+    /// A page of the roster of companies, each read from its own grain. The page token is the last
+    /// company id of the previous page, so a company registering meanwhile neither shifts nor repeats
+    /// a page. A company on the roster whose registration then failed is left out (it counts for nothing).
+    /// </summary>
+    public override async Task<Proto.ListCompaniesResponse> ListCompanies(Proto.ListCompaniesRequest request, ServerCallContext context)
+    {
+        context.Caller().NationalPolice();
+        var size = request.PageSize switch
+        {
+            < 0 => throw CoordinationException.Invalid("page_size", $"must not be negative (was {request.PageSize})"),
+            0 => DefaultCompaniesPage,
+            _ => Math.Min(request.PageSize, MaxCompaniesPage),
+        };
+        var after = request.PageToken.Length > 0 ? Validate.Id(request.PageToken, "page_token") : null;
+
+        // One more than the page, to know whether another page follows.
+        var ids = await grains.GetGrain<ICompanyRosterGrain>(ICompanyRosterGrain.Key).List(after, size + 1);
+        var page = ids.Take(size).ToArray();
+        var companies = await Task.WhenAll(page.Select(id => grains.GetGrain<ICompanyGrain>(id).Get()));
+        return new Proto.ListCompaniesResponse
+        {
+            Companies = { companies.Where(c => c.Registered).Select(c => c.ToApi()) },
+            NextPageToken = ids.Count > size ? page[^1] : "",
+        };
     }
 
     public override async Task<Proto.Company> SetCompanyLicence(Proto.SetCompanyLicenceRequest request, ServerCallContext context)

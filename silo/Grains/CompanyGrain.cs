@@ -1,4 +1,5 @@
 using Coordination.Domain;
+using Microsoft.Extensions.Logging;
 
 namespace Coordination.Silo.Grains;
 
@@ -21,16 +22,21 @@ public sealed class CompanyState
 
     /// <summary>Offers waiting for this company's answer.</summary>
     [Id(7)] public Dictionary<string, OfferNotice> Inbox { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the roster of companies (<see cref="ICompanyRosterGrain"/>) has this company.</summary>
+    [Id(8)] public bool OnRoster { get; set; }
 }
 
 /// <summary>
 /// A security company: its roster and its licence. Registration writes in an order that can stop
-/// anywhere without losing a unit from the figures: district enrolment, then the roster, then each
-/// unit. A retry of the same batch finishes what an interrupted one started.
+/// anywhere without losing a unit from the figures or a company from the list of companies:
+/// district enrolment and the national roster of companies, then the company's own roster, then
+/// each unit. A retry of the same batch finishes what an interrupted one started.
 /// </summary>
-internal sealed class CompanyGrain(
+internal sealed partial class CompanyGrain(
     [PersistentState("company", StorageNames.Grains)] IPersistentState<CompanyState> state,
-    TimeProvider time) : Grain, ICompanyGrain
+    TimeProvider time,
+    ILogger<CompanyGrain> logger) : Grain, ICompanyGrain
 {
     // A watcher that has not renewed within this long is presumed gone (its gateway died).
     private static readonly TimeSpan WatcherExpiry = TimeSpan.FromMinutes(3);
@@ -40,6 +46,30 @@ internal sealed class CompanyGrain(
     private CompanyState S => state.State;
     private string CompanyId => this.GetPrimaryKeyString();
     private bool Licensed => S.Licence == LicenceStatus.Valid;
+
+    /// <summary>
+    /// A company registered before the roster of companies existed joins it when woken (the capacity
+    /// warm-up wakes every company with units after a start). The flag is not written here but with
+    /// the company's next write: until then a restart only enrols it again, which changes nothing. A
+    /// failure is logged, not fatal: the company works as before and tries again when next woken.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!S.Registered || S.OnRoster)
+        {
+            return;
+        }
+
+        try
+        {
+            await Roster.Enroll(CompanyId);
+            S.OnRoster = true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogRosterFailed(e, CompanyId);
+        }
+    }
 
     public async Task<RegistrationOutcome> RegisterUnits(string? name, IReadOnlyList<UnitRegistration> units)
     {
@@ -51,6 +81,13 @@ internal sealed class CompanyGrain(
         {
             await GrainFactory.GetGrain<IDistrictGrain>(district).EnrollCompany(CompanyId);
             S.Districts.Add(district);
+        }
+
+        // On the list of companies before the company counts as registered, so a registered company is never missing from it.
+        if (!S.OnRoster)
+        {
+            await Roster.Enroll(CompanyId);
+            S.OnRoster = true;
         }
 
         var created = 0;
@@ -121,8 +158,29 @@ internal sealed class CompanyGrain(
 
     public async Task<CompanyView> SetFrameworkAgreement(Priority[] priorities)
     {
+        // As for a licence: an agreement with a company nobody has registered is a mistyped id, and
+        // storing it would hand that company's first units over without asking.
+        if (!S.Registered)
+        {
+            throw CoordinationException.NotFound($"company '{CompanyId}' has registered no units");
+        }
+
+        // Kept only once stored: a failed write leaves the agreement as it was, in memory too, and the
+        // activation goes (its ETag may be stale after a conflict or a lost acknowledgement), so the
+        // next call, a retry included, starts from what storage holds.
+        var previous = S.FrameworkAgreements;
         S.FrameworkAgreements = [.. priorities];
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            S.FrameworkAgreements = previous;
+            DeactivateOnIdle();
+            throw;
+        }
+
         return View();
     }
 
@@ -156,5 +214,13 @@ internal sealed class CompanyGrain(
 
     private IGuardUnitGrain Unit(string unitId) => GrainFactory.GetGrain<IGuardUnitGrain>(UnitKey.Of(CompanyId, unitId));
 
-    private CompanyView View() => new(CompanyId, S.Name, S.Licence, S.LicenceReason, S.Units.Count, S.Registered, [.. S.FrameworkAgreements.Order()]);
+    private ICompanyRosterGrain Roster => GrainFactory.GetGrain<ICompanyRosterGrain>(ICompanyRosterGrain.Key);
+
+    private CompanyView View() => new(
+        CompanyId, S.Name, S.Licence, S.LicenceReason, S.Units.Count, S.Registered, [.. S.FrameworkAgreements.Order()],
+        [.. S.Units.Values.GroupBy(d => d, StringComparer.Ordinal).Select(g => new DistrictUnitCount(g.Key, g.Count())).OrderBy(d => d.District, StringComparer.Ordinal)],
+        S.Inbox.Count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Company {Company} could not join the roster of companies; it tries again when next woken")]
+    private partial void LogRosterFailed(Exception exception, string company);
 }

@@ -29,7 +29,7 @@ internal sealed class CallerAuthorizationFilter : IIncomingGrainCallFilter
             nameof(ICompanyGrain) => method switch
             {
                 nameof(ICompanyGrain.RegisterUnits) or nameof(ICompanyGrain.ListUnits) or nameof(ICompanyGrain.Watch) or nameof(ICompanyGrain.Unwatch) => OwnCompany(caller, key),
-                nameof(ICompanyGrain.Get) => OwnCompany(caller, key) || caller.Role == CallerRole.Police,
+                nameof(ICompanyGrain.Get) => OwnCompany(caller, key) || caller is { Role: CallerRole.Police, National: true },
                 nameof(ICompanyGrain.SetLicence) or nameof(ICompanyGrain.SetFrameworkAgreement) => caller is { Role: CallerRole.Police, National: true },
                 _ => false,
             },
@@ -46,6 +46,7 @@ internal sealed class CallerAuthorizationFilter : IIncomingGrainCallFilter
             nameof(IDistrictGrain) => method is nameof(IDistrictGrain.GetCapacity) or nameof(IDistrictGrain.ListIncidents)
                 && (caller.Role == CallerRole.Police || (caller.Role == CallerRole.Viewer && caller.Covers(key))),
             nameof(INationalGrain) => method == nameof(INationalGrain.GetCapacity) && (caller.Role == CallerRole.Police || caller is { Role: CallerRole.Viewer, National: true }),
+            nameof(ICompanyRosterGrain) => method == nameof(ICompanyRosterGrain.List) && caller is { Role: CallerRole.Police, National: true },
             nameof(IAuditLogGrain) => method == nameof(IAuditLogGrain.Read) && caller is { Role: CallerRole.Police, National: true },
             _ => false,
         };
