@@ -6,13 +6,15 @@ using Npgsql;
 namespace Coordination.Cli;
 
 /// <summary>
-/// Checks the audit log's hash chain straight from the database file, independently of the running
-/// system: reports the first broken link (a changed, missing or reordered entry), or that it holds.
+/// Checks the audit log straight from the database, independently of the running system: the hash
+/// chain (the first broken link: a changed, missing or reordered entry), then the log against the
+/// grain states (<see cref="AuditCrossCheck"/>): changes without a record, records of changes the
+/// state does not show, and commands in doubt.
 /// Reads a single node's SQLite file, or a cluster's PostgreSQL database.
 /// </summary>
 public static class AuditVerify
 {
-    private const string Select = "SELECT Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, PreviousHash, Hash FROM AuditLog ORDER BY Sequence";
+    private const string Select = "SELECT Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, PreviousHash, Hash, Call FROM AuditLog ORDER BY Sequence";
 
     public static async Task<int> RunAsync(string database, TextWriter output, TextWriter error)
     {
@@ -43,21 +45,24 @@ public static class AuditVerify
     private static async Task<int> VerifyAsync(DbConnection connection, TextWriter output)
     {
         await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = Select;
-        await using var reader = await command.ExecuteReaderAsync();
         var entries = new List<AuditEntry>();
-        while (await reader.ReadAsync())
+        await using (var command = connection.CreateCommand())
         {
-            entries.Add(new AuditEntry(
-                reader.GetInt64(0),
-                DateTimeOffset.Parse(reader.GetString(1), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind),
-                reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.GetString(8),
-                reader.IsDBNull(9) ? null : reader.GetString(9),
-                reader.GetString(10), reader.GetString(11)));
+            command.CommandText = Select;
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                entries.Add(new AuditEntry(
+                    reader.GetInt64(0),
+                    DateTimeOffset.Parse(reader.GetString(1), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind),
+                    reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6),
+                    reader.IsDBNull(7) ? null : reader.GetString(7),
+                    reader.GetString(8),
+                    reader.IsDBNull(9) ? null : reader.GetString(9),
+                    reader.GetString(10), reader.GetString(11),
+                    reader.IsDBNull(12) ? null : reader.GetString(12)));
+            }
         }
 
         if (AuditChain.FirstBrokenLink(entries) is { } broken)
@@ -67,6 +72,32 @@ public static class AuditVerify
         }
 
         await output.WriteLineAsync($"audit chain intact: {entries.Count} entries");
-        return 0;
+
+        // An intact chain can still lack records that were never written: hold it against the state.
+        var (incidents, units) = await StoredGrains.ReadAsync(connection);
+        var findings = AuditCrossCheck.Check(entries, incidents, units);
+        await Report(output, "commands in doubt (started, no outcome recorded)", findings.InDoubt);
+        await Report(output, "changes without an audit record", findings.Unrecorded);
+        await Report(output, "records of changes the state does not show", findings.NotInState);
+        if (!findings.Gaps)
+        {
+            await output.WriteLineAsync($"every change in the state has its record ({incidents.Count} incidents, {units.Count} units checked)");
+        }
+
+        return findings.Gaps ? 1 : 0;
+    }
+
+    private static async Task Report(TextWriter output, string what, IReadOnlyList<string> lines)
+    {
+        if (lines.Count == 0)
+        {
+            return;
+        }
+
+        await output.WriteLineAsync($"{what}: {lines.Count}");
+        foreach (var line in lines)
+        {
+            await output.WriteLineAsync($"  {line}");
+        }
     }
 }

@@ -18,7 +18,12 @@ public sealed record AuditEntry(
     [property: Id(8)] string Outcome,
     [property: Id(9)] string? Detail,
     [property: Id(10)] string PreviousHash,
-    [property: Id(11)] string Hash);
+    [property: Id(11)] string Hash,
+    [property: Id(12)] string? Call = null)
+{
+    /// <summary>Written before the command ran: the command may have taken effect; its outcome record says how it ended.</summary>
+    public const string Started = "Started";
+}
 
 /// <summary>
 /// The hash chain that makes the audit log tamper-evident: each entry's hash covers its own fields
@@ -32,11 +37,14 @@ public static class AuditChain
     public static string HashOf(AuditEntry entry)
     {
         // A JSON array is an unambiguous encoding of the fields: no separator can be forged by content.
-        var canonical = JsonSerializer.Serialize(new object?[]
-        {
+        object?[] fields =
+        [
             entry.Sequence, entry.At.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture), entry.Subject, entry.Role, entry.Scope,
             entry.Rpc, entry.RequestId, entry.IncidentId, entry.Outcome, entry.Detail, entry.PreviousHash,
-        });
+        ];
+
+        // The call id joined the log later: entries without one hash exactly as they always did.
+        var canonical = JsonSerializer.Serialize(entry.Call is null ? fields : [.. fields, entry.Call]);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 

@@ -10,7 +10,8 @@ public sealed record AuditRecord(
     [property: Id(5)] string? RequestId,
     [property: Id(6)] string? IncidentId,
     [property: Id(7)] string Outcome,
-    [property: Id(8)] string? Detail);
+    [property: Id(8)] string? Detail,
+    [property: Id(9)] string? Call = null);
 
 /// <summary>
 /// The append-only audit log (key: "audit"): the single writer of the hash chain, so the chain has

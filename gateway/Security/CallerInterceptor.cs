@@ -11,12 +11,16 @@ namespace Coordination.Gateway.Security;
 /// Runs inside the error mapping, for every RPC: establishes the caller from the validated token,
 /// applies the caller's rate limit, hands the caller to the silo with every grain call (Orleans
 /// RequestContext, marked as coming straight from the gateway), and writes each command to the
-/// audit log with its outcome.
+/// audit log twice: a "Started" record, durable before the command runs (so a change can never be
+/// without a record, whatever crashes afterwards), and its outcome, durable before the answer (so no
+/// OK goes out without one). The two share a call id; a "Started" record without its outcome is a
+/// command in doubt: it may have taken effect, and its caller never heard.
 /// </summary>
 internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter audit, TimeProvider time) : Interceptor
 {
-    // Calls that change something. Reads are not audited; a ReportUnit that changes no status (a
-    // heartbeat, a position, or the status repeated) is not a command either, unless it is refused.
+    // Calls that change something. Reads are not audited; a ReportUnit without a status (a heartbeat
+    // or a position) is not a command either. A report that repeats the status is recorded, as "no
+    // change": its Started record had to be written before anyone could know.
     internal static readonly HashSet<string> Commands =
     [
         "/coordination.v1.CompanyService/RegisterUnits",
@@ -63,6 +67,7 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
             return await continuation(request, context);
         }
 
+        var call = await Started(caller, context, request as IMessage);
         TResponse response;
         try
         {
@@ -70,16 +75,12 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
         }
         catch (Exception e)
         {
-            await AuditRefusal(caller, context, request as IMessage, e);
+            await AuditRefusal(caller, context, request as IMessage, e, call);
             throw;
         }
 
         // No OK before the record is durable: when it cannot be written the call answers UNAVAILABLE.
-        if (response is not UnitReportAck { Changed: false })
-        {
-            await Audit(caller, context, request as IMessage, "OK", null);
-        }
-
+        await Audit(caller, context, request as IMessage, "OK", response is UnitReportAck { Changed: false } ? "no change" : null, call);
         return response;
     }
 
@@ -92,6 +93,7 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
             return await continuation(requestStream, context);
         }
 
+        var call = await Started(caller, context, null);
         TResponse response;
         try
         {
@@ -99,12 +101,12 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
         }
         catch (Exception e)
         {
-            await AuditRefusal(caller, context, null, e);
+            await AuditRefusal(caller, context, null, e, call);
             throw;
         }
 
         var detail = response is UnitReportFeedSummary s ? $"received {s.Received}, applied {s.Applied}, rejected {s.Rejected}" : null;
-        await Audit(caller, context, null, "OK", detail);
+        await Audit(caller, context, null, "OK", detail, call);
         return response;
     }
 
@@ -118,17 +120,18 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
             return;
         }
 
+        var call = await Started(caller, context, request as IMessage);
         try
         {
             await continuation(request, responseStream, context);
         }
         catch (Exception e)
         {
-            await AuditRefusal(caller, context, request as IMessage, e);
+            await AuditRefusal(caller, context, request as IMessage, e, call);
             throw;
         }
 
-        await Audit(caller, context, request as IMessage, "OK", null);
+        await Audit(caller, context, request as IMessage, "OK", null, call);
     }
 
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
@@ -184,11 +187,19 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
     private static string Detail(Exception e) => e is RpcException rpc ? rpc.Status.Detail : e.Message;
 
     /// <summary>A refused or failed call is recorded too; if that record cannot be written, the caller still hears the refusal itself.</summary>
-    private async Task AuditRefusal(Caller caller, ServerCallContext context, IMessage? request, Exception e)
+    /// <summary>The record written before the command runs; when it cannot be written the command does not run (UNAVAILABLE).</summary>
+    private async Task<string> Started(Caller caller, ServerCallContext context, IMessage? request)
+    {
+        var call = Guid.NewGuid().ToString("N");
+        await Audit(caller, context, request, Coordination.Domain.AuditEntry.Started, null, call);
+        return call;
+    }
+
+    private async Task AuditRefusal(Caller caller, ServerCallContext context, IMessage? request, Exception e, string call)
     {
         try
         {
-            await Audit(caller, context, request, Outcome(e, context), Detail(e));
+            await Audit(caller, context, request, Outcome(e, context), Detail(e), call);
         }
         catch (CoordinationException)
         {
@@ -196,10 +207,10 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
         }
     }
 
-    private Task Audit(Caller caller, ServerCallContext context, IMessage? request, string outcome, string? detail) =>
+    private Task Audit(Caller caller, ServerCallContext context, IMessage? request, string outcome, string? detail, string call) =>
         audit.WriteAsync(new AuditRecord(
             time.GetUtcNow(), caller.Subject, caller.Role.ToString().ToLowerInvariant(), caller.Scope, context.Method,
-            Field(request, "request_id") ?? Field(request, "answer_id"), IncidentOf(request), outcome, detail));
+            Field(request, "request_id") ?? Field(request, "answer_id"), IncidentOf(request), outcome, detail, call));
 
     private static string? IncidentOf(IMessage? request) => request switch
     {

@@ -178,7 +178,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
             {
                 Sequence = e.Sequence, At = e.At.ToApi(), Subject = e.Subject, Role = e.Role, Scope = e.Scope, Rpc = e.Rpc,
                 RequestId = e.RequestId ?? "", IncidentId = e.IncidentId ?? "", Outcome = e.Outcome, Detail = e.Detail ?? "",
-                PreviousHash = e.PreviousHash, Hash = e.Hash,
+                PreviousHash = e.PreviousHash, Hash = e.Hash, Call = e.Call ?? "",
             }, context.CancellationToken);
                 after = e.Sequence;
             }

@@ -37,7 +37,7 @@ internal sealed class AuditLogGrain(IAuditStore store) : Grain, IAuditLogGrain
         var hash = _hash;
         foreach (var r in records)
         {
-            var entry = AuditChain.Seal(new AuditEntry(++sequence, r.At, r.Subject, r.Role, r.Scope, r.Rpc, r.RequestId, r.IncidentId, r.Outcome, r.Detail, hash, ""));
+            var entry = AuditChain.Seal(new AuditEntry(++sequence, r.At, r.Subject, r.Role, r.Scope, r.Rpc, r.RequestId, r.IncidentId, r.Outcome, r.Detail, hash, "", r.Call));
             entries.Add(entry);
             hash = entry.Hash;
         }

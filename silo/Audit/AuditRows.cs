@@ -7,7 +7,7 @@ namespace Coordination.Silo.Audit;
 /// <summary>The audit log's columns, read the same way from either database.</summary>
 internal static class AuditRows
 {
-    public const string Select = "SELECT Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, PreviousHash, Hash FROM AuditLog";
+    public const string Select = "SELECT Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, PreviousHash, Hash, Call FROM AuditLog";
 
     public static AuditEntry Read(DbDataReader r) => new(
         r.GetInt64(0),
@@ -17,7 +17,8 @@ internal static class AuditRows
         r.IsDBNull(7) ? null : r.GetString(7),
         r.GetString(8),
         r.IsDBNull(9) ? null : r.GetString(9),
-        r.GetString(10), r.GetString(11));
+        r.GetString(10), r.GetString(11),
+        r.IsDBNull(12) ? null : r.GetString(12));
 
     /// <summary>
     /// Runs the filtered read on an open connection of either database (both accept @name

@@ -13,3 +13,9 @@ public interface IAuditStore
 
     Task<IReadOnlyList<AuditEntry>> ReadAsync(string? incidentId, DateTimeOffset? from, DateTimeOffset? to, long afterSequence, int limit);
 }
+
+/// <summary>
+/// A layer put around the audit store: the fault tests register one that fails chosen appends, so
+/// they take the path a full or unreachable database takes. Nothing registers one in production.
+/// </summary>
+public sealed record AuditStoreLayer(Func<IAuditStore, IAuditStore> Around);

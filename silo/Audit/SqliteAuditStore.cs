@@ -22,14 +22,14 @@ public sealed class SqliteAuditStore(StorageOptions storage, SqliteCommitter com
     {
         using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO AuditLog (Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, PreviousHash, Hash)
-            VALUES ($seq, $at, $subject, $role, $scope, $rpc, $request, $incident, $outcome, $detail, $prev, $hash);
+            INSERT INTO AuditLog (Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, PreviousHash, Hash, Call)
+            VALUES ($seq, $at, $subject, $role, $scope, $rpc, $request, $incident, $outcome, $detail, $prev, $hash, $call);
             """;
-        var parameters = new[] { "$seq", "$at", "$subject", "$role", "$scope", "$rpc", "$request", "$incident", "$outcome", "$detail", "$prev", "$hash" }
+        var parameters = new[] { "$seq", "$at", "$subject", "$role", "$scope", "$rpc", "$request", "$incident", "$outcome", "$detail", "$prev", "$hash", "$call" }
             .Select(name => command.Parameters.Add(name, SqliteType.Text)).ToArray();
         foreach (var e in entries)
         {
-            object?[] values = [e.Sequence, e.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), e.Subject, e.Role, e.Scope, e.Rpc, e.RequestId, e.IncidentId, e.Outcome, e.Detail, e.PreviousHash, e.Hash];
+            object?[] values = [e.Sequence, e.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), e.Subject, e.Role, e.Scope, e.Rpc, e.RequestId, e.IncidentId, e.Outcome, e.Detail, e.PreviousHash, e.Hash, e.Call];
             for (var i = 0; i < values.Length; i++)
             {
                 parameters[i].Value = values[i] ?? DBNull.Value;

@@ -93,6 +93,9 @@ public static class SiloHosting
         return silo;
     }
 
+    private static Audit.IAuditStore Layered(IServiceProvider sp, Audit.IAuditStore store) =>
+        sp.GetService<Audit.AuditStoreLayer>() is { } layer ? layer.Around(store) : store;
+
     /// <summary>The ADO.NET invariant name of Npgsql, by which Orleans' providers load it.</summary>
     public const string PostgresInvariant = "Npgsql";
 
@@ -123,7 +126,7 @@ public static class SiloHosting
             silo.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(storage.PostgresConnectionString));
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new PostgresSchemaInitializer(
                 sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresSchemaInitializer>>()));
-            silo.Services.AddSingleton<Audit.IAuditStore>(sp => new Audit.PostgresAuditStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()));
+            silo.Services.AddSingleton(sp => Layered(sp, new Audit.PostgresAuditStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>())));
             return silo;
         }
 
@@ -145,7 +148,7 @@ public static class SiloHosting
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value.ServiceId)));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
             new SqliteSchemaInitializer(storage, sp.GetRequiredService<ILogger<SqliteSchemaInitializer>>()));
-        silo.Services.AddSingleton<Audit.IAuditStore>(sp => new Audit.SqliteAuditStore(storage, sp.GetRequiredService<SqliteCommitter>()));
+        silo.Services.AddSingleton(sp => Layered(sp, new Audit.SqliteAuditStore(storage, sp.GetRequiredService<SqliteCommitter>())));
         return silo;
     }
 }

@@ -48,8 +48,13 @@ public sealed class PostgresServer : IAsyncLifetime
     public Task CrashAsync() => RunServerTool("pg_ctl", $"-D {Data} -m immediate -w -t 60 stop");
 
     /// <summary>Starts the server again on the same port after <see cref="CrashAsync"/>.</summary>
-    public Task StartAgainAsync() =>
-        RunServerTool("pg_ctl", $"-D {Data} -l {Log} -w -t 60 -o \"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_folder.Path}\" start");
+    public async Task StartAgainAsync()
+    {
+        await RunServerTool("pg_ctl", $"-D {Data} -l {Log} -w -t 60 -o \"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_folder.Path}\" start");
+
+        // The pools of this process hold connections the crash broke; the next tests must not inherit them.
+        Npgsql.NpgsqlConnection.ClearAllPools();
+    }
 
     /// <summary>A new, empty database on this server; its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()

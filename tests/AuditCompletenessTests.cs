@@ -1,0 +1,166 @@
+using Coordination.Api.V1;
+using Coordination.Cli;
+using Coordination.Silo.Audit;
+using Grpc.Core;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using static Coordination.Tests.Infrastructure.ApiBuilders;
+using DomainAuditEntry = Coordination.Domain.AuditEntry;
+
+namespace Coordination.Tests;
+
+/// <summary>
+/// Every change has its audit record, whatever fails: a command's "Started" record is durable before
+/// it runs, its outcome before it answers OK. And the verifier finds a change without a record even
+/// when the chain itself is intact.
+/// </summary>
+public sealed class AuditCompletenessTests
+{
+    [Fact]
+    public async Task A_command_whose_outcome_cannot_be_recorded_answers_unavailable_and_its_change_is_recorded_as_in_doubt()
+    {
+        using var data = new TempDirectory();
+        var faults = new AuditFaults();
+        await using (var node = await RunningNode.StartAsync(data.Path, services => services.AddSingleton(faults.Layer)))
+        {
+            var police = node.PoliceWith(node.Tokens.Police("agder"));
+
+            // The change is made, then its outcome cannot be written: as when the gateway dies before answering.
+            faults.FailOutcomes = true;
+            var error = await Assert.ThrowsAsync<RpcException>(async () => await police.OpenIncidentAsync(Incident("agder", "doubt-1")));
+            faults.FailOutcomes = false;
+
+            Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+            Assert.Equal(IncidentStatus.Open, (await police.GetIncidentAsync(new GetIncidentRequest { IncidentId = "agder.doubt-1" })).Status);
+
+            var verified = await Verify(data.Path);
+            Assert.Equal(0, verified.Code);
+            Assert.Contains("commands in doubt (started, no outcome recorded): 1", verified.Output);
+            Assert.Contains("OpenIncident by police:agder (incident agder.doubt-1): it may have taken effect", verified.Output);
+
+            // The retry with the same id is answered, and recorded, now that the log can be written.
+            await police.OpenIncidentAsync(Incident("agder", "doubt-1"));
+            var entries = (await AuditTests.Export(node.PoliceWith(node.Tokens.NationalPolice()), new ExportAuditRequest { IncidentId = "agder.doubt-1" }))
+                .Where(e => e.Rpc.EndsWith("OpenIncident", StringComparison.Ordinal)).ToList();
+            Assert.Equal(["Started", "Started", "OK"], entries.Select(e => e.Outcome));
+            Assert.Equal(entries[1].Call, entries[2].Call);
+        }
+    }
+
+    [Fact]
+    public async Task No_command_runs_while_the_record_of_its_start_cannot_be_written()
+    {
+        using var data = new TempDirectory();
+        var faults = new AuditFaults();
+        await using var node = await RunningNode.StartAsync(data.Path, services => services.AddSingleton(faults.Layer));
+        var police = node.PoliceWith(node.Tokens.Police("agder"));
+
+        faults.FailAll = true;
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await police.OpenIncidentAsync(Incident("agder", "down-1")));
+        faults.FailAll = false;
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await police.GetIncidentAsync(new GetIncidentRequest { IncidentId = "agder.down-1" }));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_verifier_reports_a_change_whose_record_is_missing_from_an_intact_chain_and_a_record_whose_change_is_not_in_the_state()
+    {
+        using var data = new TempDirectory();
+        await using (var node = await RunningNode.StartAsync(data.Path))
+        {
+            var police = node.PoliceWith(node.Tokens.Police("agder"));
+            await police.OpenIncidentAsync(Incident("agder", "gap-1"));
+            await police.RequestCapacityAsync(Capacity("agder.gap-1", "r1", "patrol", 2));
+            Assert.Equal(0, (await Verify(data.Path)).Code);
+        }
+
+        // Someone with the file (or a lost batch) leaves the opening out and writes a success for an incident that
+        // never existed; the chain is sealed again, so every link holds.
+        var database = Path.Combine(data.Path, "coordination.db");
+        SqliteConnection.ClearAllPools();
+        await using (var connection = new SqliteConnection($"Data Source={database}"))
+        {
+            await connection.OpenAsync();
+            var entries = new List<DomainAuditEntry>();
+            await using (var read = connection.CreateCommand())
+            {
+                read.CommandText = "SELECT Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, Call FROM AuditLog ORDER BY Sequence";
+                await using var reader = await read.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    entries.Add(new DomainAuditEntry(0, DateTimeOffset.Parse(reader.GetString(1), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind),
+                        reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                        reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9), "", "", reader.IsDBNull(10) ? null : reader.GetString(10)));
+                }
+            }
+
+            var opening = entries.Where(e => e.Rpc.EndsWith("OpenIncident", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, opening.Count);
+            var forged = entries[^1] with { Rpc = "/coordination.v1.PoliceService/OpenIncident", IncidentId = "agder.never", RequestId = "never", Outcome = "OK", Call = "forged" };
+            var rewritten = entries.Except(opening).Append(forged).ToList();
+            await using (var wipe = connection.CreateCommand())
+            {
+                wipe.CommandText = "DROP TRIGGER AuditLog_NoDelete; DELETE FROM AuditLog;";
+                await wipe.ExecuteNonQueryAsync();
+            }
+
+            var previous = Coordination.Domain.AuditChain.Genesis;
+            for (var i = 0; i < rewritten.Count; i++)
+            {
+                var sealedEntry = Coordination.Domain.AuditChain.Seal(rewritten[i] with { Sequence = i + 1, PreviousHash = previous });
+                previous = sealedEntry.Hash;
+                await using var insert = connection.CreateCommand();
+                insert.CommandText = "INSERT INTO AuditLog (Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, PreviousHash, Hash, Call) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+                object?[] values = [sealedEntry.Sequence, sealedEntry.At.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture), sealedEntry.Subject, sealedEntry.Role, sealedEntry.Scope,
+                    sealedEntry.Rpc, sealedEntry.RequestId, sealedEntry.IncidentId, sealedEntry.Outcome, sealedEntry.Detail, sealedEntry.PreviousHash, sealedEntry.Hash, sealedEntry.Call];
+                for (var p = 0; p < values.Length; p++)
+                {
+                    insert.Parameters.AddWithValue($"${p + 1}", values[p] ?? DBNull.Value);
+                }
+
+                await insert.ExecuteNonQueryAsync();
+            }
+        }
+
+        SqliteConnection.ClearAllPools();
+        var verified = await Verify(data.Path);
+
+        Assert.Equal(1, verified.Code);
+        Assert.StartsWith("audit chain intact:", verified.Output, StringComparison.Ordinal);
+        Assert.Contains("changes without an audit record: 1", verified.Output);
+        Assert.Contains("incident agder.gap-1: Opened #1", verified.Output);
+        Assert.Contains("records of changes the state does not show: 1", verified.Output);
+        Assert.Contains("incident agder.never is not in the state", verified.Output);
+    }
+
+    private static async Task<(int Code, string Output)> Verify(string dataDirectory)
+    {
+        var output = new StringWriter();
+        var code = await Commands.RunAsync(["audit", "verify", "--database", Path.Combine(dataDirectory, "coordination.db")], output, new StringWriter());
+        return (code, output.ToString().Trim());
+    }
+
+    /// <summary>Fails audit appends on demand: all of them (the log cannot be written), or those holding an outcome.</summary>
+    private sealed class AuditFaults
+    {
+        public volatile bool FailAll;
+        public volatile bool FailOutcomes;
+
+        public AuditStoreLayer Layer => new(inner => new Failing(inner, this));
+
+        private sealed class Failing(IAuditStore inner, AuditFaults faults) : IAuditStore
+        {
+            public Task<Coordination.Domain.AuditEntry?> LastAsync() => inner.LastAsync();
+
+            public Task AppendAsync(IReadOnlyList<Coordination.Domain.AuditEntry> entries) =>
+                faults.FailAll || (faults.FailOutcomes && entries.Any(e => e.Outcome != DomainAuditEntry.Started))
+                    ? Task.FromException(new IOException("injected audit store fault: database or disk is full"))
+                    : inner.AppendAsync(entries);
+
+            public Task<IReadOnlyList<Coordination.Domain.AuditEntry>> ReadAsync(string? incidentId, DateTimeOffset? from, DateTimeOffset? to, long afterSequence, int limit) =>
+                inner.ReadAsync(incidentId, from, to, afterSequence, limit);
+        }
+    }
+}
