@@ -15,10 +15,12 @@ public sealed class KillCluster : ClusterFixture
 /// </summary>
 public sealed class HalfFinishedCommandTests(KillCluster fixture) : IClassFixture<KillCluster>
 {
-    [Fact]
-    public async Task A_close_cut_off_by_a_killed_silo_is_finished_by_the_next_silo_without_any_retry()
+    [Theory]
+    [InlineData("close", "sor-ost")]
+    [InlineData("release", "vest")]
+    [InlineData("cancel", "agder")]
+    public async Task A_command_cut_off_by_a_killed_silo_is_finished_by_the_next_silo_without_any_retry(string command, string district)
     {
-        const string district = "sor-ost";
         var at = ReferenceData.Current.DistrictsById[district].Position;
         var company = Ids.Company("killed");
         var grains = fixture.Grains;
@@ -33,12 +35,17 @@ public sealed class HalfFinishedCommandTests(KillCluster fixture) : IClassFixtur
         var id = IncidentIds.Of(district, requestId);
         var incident = grains.GetGrain<IIncidentGrain>(id);
         await incident.Open(new OpenIncident(requestId, district, "Killed mid-close", at, Priority.Urgent, false, $"police:{district}"));
-        var request = await incident.RequestCapacity(new RequestCapacity("r1", "patrol", 4, at, DateTimeOffset.UtcNow, TimeSpan.FromHours(2), false, false, $"police:{district}"));
-        Assert.Equal(RequestStatus.Filled, request.Status);
+        var filled = await incident.RequestCapacity(new RequestCapacity("r1", "patrol", 4, at, DateTimeOffset.UtcNow, TimeSpan.FromHours(2), false, false, $"police:{district}"));
+        Assert.Equal(RequestStatus.Filled, filled.Status);
 
-        // The close writes its intent, then asks the units; u2's release never finishes: the silo dies right there.
+        // The command writes its intent, then asks the units; u2's release never finishes: the silo dies right there.
         var stuck = fixture.Faults.HangNextWrite("unit", UnitKey.Of(company, "u2"));
-        var closing = incident.Close($"police:{district}", "all clear");
+        var closing = command switch
+        {
+            "close" => incident.Close($"police:{district}", "all clear"),
+            "release" => incident.Release([], $"police:{district}", "stood down"),
+            _ => (Task)incident.CancelRequest("r1", $"police:{district}", "not needed"),
+        };
         await stuck.WaitAsync(TimeSpan.FromSeconds(10));
         await fixture.Cluster.KillSiloAsync(fixture.Cluster.Silos[0]);
         _ = closing.ContinueWith(t => t.Exception, TaskScheduler.Default); // the caller never hears back
@@ -48,23 +55,28 @@ public sealed class HalfFinishedCommandTests(KillCluster fixture) : IClassFixtur
         await fixture.Cluster.StartAdditionalSiloAsync();
         await fixture.Cluster.WaitForLivenessToStabilizeAsync();
 
-        // Nothing touches the incident until the district no longer lists it as open.
+        // Nothing touches the incident until both units are free again (a close: until the district no longer lists it).
         var districtGrain = grains.GetGrain<IDistrictGrain>(district);
-        Assert.True(await Eventually.Holds(async () => !(await districtGrain.ListIncidents(false)).Contains(id), TimeSpan.FromSeconds(30)),
-            "the close was never finished on its own");
+        var units = new[] { "u1", "u2" }.Select(u => grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(company, u))).ToArray();
+        Assert.True(await Eventually.Holds(async () => (await Task.WhenAll(units.Select(u => u.Get()))).All(u => u!.Status == UnitStatus.Available)
+            && (command != "close" || !(await districtGrain.ListIncidents(false)).Contains(id)), TimeSpan.FromSeconds(30)),
+            $"the {command} was never finished on its own");
 
         var view = await incident.Get();
-        Assert.Equal(IncidentStatus.Closed, view.Status);
-        Assert.All(view.Requests.Single().Assignments, a => Assert.Equal(AssignmentStatus.Released, a.Status));
-        Assert.Equal((0, 4), (view.Requests.Single().CommittedGuards, view.Requests.Single().ReleasedGuards));
-        Assert.Single(view.Timeline, e => e.Kind == TimelineKind.Closed);
-        foreach (var unit in new[] { "u1", "u2" })
+        var request = view.Requests.Single();
+        Assert.Equal(command == "close" ? IncidentStatus.Closed : IncidentStatus.Open, view.Status);
+        Assert.Equal(command switch { "close" => RequestStatus.Completed, "release" => RequestStatus.Completed, _ => RequestStatus.Cancelled }, request.Status);
+        Assert.All(request.Assignments, a => Assert.Equal(AssignmentStatus.Released, a.Status));
+        Assert.Equal((0, 4), (request.CommittedGuards, request.ReleasedGuards));
+        Assert.Equal(command == "close" ? 1 : 0, view.Timeline.Count(e => e.Kind == TimelineKind.Closed));
+        Assert.Equal(command == "cancel" ? 1 : 0, view.Timeline.Count(e => e.Kind == TimelineKind.Cancelled));
+        foreach (var unit in units)
         {
-            var state = await grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(company, unit)).Get();
-            Assert.Equal((UnitStatus.Available, (string?)null), (state!.Status, state.IncidentId));
+            Assert.Null((await unit.Get())!.IncidentId);
         }
 
         Assert.True(await Eventually.Holds(async () => (await districtGrain.GetCapacity()).AvailableUnits == 2), "the district's figures do not count both units as available again");
-        Assert.DoesNotContain((await districtGrain.GetSituation()).Incidents, i => i.IncidentId == id);
+        var board = (await districtGrain.GetSituation()).Incidents.Where(i => i.IncidentId == id).ToList();
+        Assert.True(command == "close" ? board.Count == 0 : board.All(i => i.CommittedGuards == 0), "the board disagrees with the incident");
     }
 }

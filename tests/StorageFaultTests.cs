@@ -217,6 +217,79 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
         Assert.Equal(UnitStatus.Committed, (await Unit(company, units[0]).Get())!.Status);
     }
 
+    [Fact]
+    public async Task An_extension_whose_write_fails_is_not_kept_and_its_retry_stores_it()
+    {
+        var (company, _) = await Register("extend", "oslo", 1, frameworkAgreement: true);
+        var incident = await OpenWithFilledRequest(company, "oslo", guards: 2);
+        var end = (await incident.Get()).Requests.Single().End;
+        var until = end.AddHours(3);
+
+        fixture.Faults.FailNextWrite("incident", incident.GetPrimaryKeyString());
+        await Assert.ThrowsAsync<CoordinationException>(() => incident.Extend("r1", until, "police:oslo"));
+        Assert.Equal(end, (await incident.Get()).Requests.Single().End);
+
+        var extended = await incident.Extend("r1", until, "police:oslo");
+
+        Assert.Equal(until, extended.End);
+        Assert.All(extended.Assignments, a => Assert.Equal(until, a.Until));
+        Assert.Single((await incident.Get()).Timeline, e => e.Kind == TimelineKind.Extended);
+    }
+
+    [Fact]
+    public async Task A_progress_report_whose_unit_write_fails_changes_nothing_and_its_retry_moves_unit_and_assignment()
+    {
+        var (company, units) = await Register("progress", "ost", 1, frameworkAgreement: true);
+        var incident = await OpenWithFilledRequest(company, "ost", guards: 2);
+
+        fixture.Faults.FailNextWrite("unit", UnitKey.Of(company, units[0]));
+        await Assert.ThrowsAsync<CoordinationException>(() => incident.ReportProgress(company, units[0], AssignmentProgress.EnRoute));
+
+        Assert.Equal(AssignmentStatus.Committed, (await incident.Get()).Requests.Single().Assignments.Single().Status);
+        Assert.Equal(UnitStatus.Committed, (await Unit(company, units[0]).Get())!.Status);
+
+        await incident.ReportProgress(company, units[0], AssignmentProgress.EnRoute);
+
+        Assert.Equal(AssignmentStatus.EnRoute, (await incident.Get()).Requests.Single().Assignments.Single().Status);
+        Assert.Equal(UnitStatus.EnRoute, (await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
+    }
+
+    [Fact]
+    public async Task A_licence_whose_write_fails_is_not_kept_and_its_retry_reaches_every_unit()
+    {
+        var (company, units) = await Register("licence", "finnmark", 2);
+        var grain = Grains.GetGrain<ICompanyGrain>(company);
+
+        fixture.Faults.FailNextWrite("company", company);
+        await Assert.ThrowsAsync<CoordinationException>(() => grain.SetLicence(LicenceStatus.Suspended, "audit pending"));
+
+        Assert.Equal(LicenceStatus.Valid, (await grain.Get()).Licence);
+        Assert.All(await Task.WhenAll(units.Select(u => Unit(company, u).Get())), u => Assert.True(u!.CountedAvailable));
+
+        await grain.SetLicence(LicenceStatus.Suspended, "audit pending");
+
+        Assert.Equal(LicenceStatus.Suspended, (await Stored<CompanyState>("company", "company", company)).Licence);
+        Assert.All(await Task.WhenAll(units.Select(u => Unit(company, u).Get())), u => Assert.False(u!.CountedAvailable));
+    }
+
+    [Fact]
+    public async Task A_registration_whose_unit_write_fails_is_finished_by_its_retry()
+    {
+        var company = Ids.Company("register");
+        var grain = Grains.GetGrain<ICompanyGrain>(company);
+        UnitRegistration[] batch = [new("u1", 2, ["patrol"], "troms", At("troms")), new("u2", 2, ["patrol"], "troms", At("troms"))];
+
+        fixture.Faults.FailNextWrite("unit", UnitKey.Of(company, "u2"));
+        await Assert.ThrowsAsync<CoordinationException>(() => grain.RegisterUnits(null, batch));
+        Assert.Null(await Unit(company, "u2").Get());
+
+        var outcome = await grain.RegisterUnits(null, batch);
+
+        Assert.Equal(2, outcome.Created + outcome.Updated);
+        Assert.Equal(["u1", "u2"], (await grain.ListUnits()).Select(u => u.UnitId));
+        Assert.True((await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, "u2"))).Registered);
+    }
+
     private async Task<(string Company, string[] Units)> Register(string hint, string district, int count, bool frameworkAgreement = false)
     {
         var company = Ids.Company(hint);
