@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Runtime.Hosting;
@@ -23,6 +24,13 @@ public static class SiloHosting
 
         builder.Services.Configure<UnitOptions>(builder.Configuration.GetSection(UnitOptions.Section));
         builder.Services.Configure<OfferOptions>(builder.Configuration.GetSection(OfferOptions.Section));
+
+        // Bound once, checked before anything starts: a setting the cluster cannot work with stops the
+        // process with a message naming it, rather than surfacing later as a silo that is never voted out.
+        builder.Services.AddOptions<FailureDetectionOptions>()
+            .Bind(builder.Configuration.GetSection(FailureDetectionOptions.Section))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<FailureDetectionOptions>, FailureDetectionOptions.Validator>();
 
         builder.UseOrleans(silo =>
         {
@@ -47,6 +55,13 @@ public static class SiloHosting
                     o.Invariant = PostgresInvariant;
                     o.ConnectionString = storage.PostgresConnectionString;
                 });
+
+                // Orleans' defaults let a frozen silo keep its grains for over a minute, with every call to
+                // them hanging until the clients gave up; see FailureDetectionOptions and the README.
+                silo.Services.AddOptions<ClusterMembershipOptions>()
+                    .Configure<IOptions<FailureDetectionOptions>>((o, detection) => detection.Value.ApplyTo(o));
+                silo.Services.AddOptions<SiloMessagingOptions>()
+                    .Configure<IOptions<FailureDetectionOptions>>((o, detection) => o.ResponseTimeout = detection.Value.ResponseTimeout);
             }
             else
             {
