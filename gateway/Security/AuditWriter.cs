@@ -10,7 +10,12 @@ namespace Coordination.Gateway.Security;
 internal sealed partial class AuditWriter(IGrainFactory grains, ILogger<AuditWriter> logger) : BackgroundService
 {
     private const int MaxBatch = 256;
-    private static readonly TimeSpan WaitBound = TimeSpan.FromSeconds(15);
+
+    // Below the clients' deadlines (10 s for the project's clients), so a record that cannot be written
+    // in time answers UNAVAILABLE, which a client retries, rather than letting the deadline pass. It
+    // leaves room for a second append after a response timeout (5 s in a cluster): when the audit grain's
+    // silo froze, that one reaches the grain on a live silo if the frozen one was voted out meanwhile.
+    private static readonly TimeSpan WaitBound = TimeSpan.FromSeconds(8);
 
     private readonly Channel<(AuditRecord Record, TaskCompletionSource Written)> _queue =
         Channel.CreateBounded<(AuditRecord, TaskCompletionSource)>(new BoundedChannelOptions(10_000) { SingleReader = true });

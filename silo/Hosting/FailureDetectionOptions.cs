@@ -29,7 +29,7 @@ public sealed class FailureDetectionOptions
     /// silo cancels a vote against it: <see cref="MaxProbeTimeout"/> × <see cref="NumMissedProbesLimit"/>,
     /// which is the least time a silo can be declared dead in.
     /// </summary>
-    public TimeSpan MaxProbeTimeout { get; set; } = TimeSpan.FromSeconds(2.5);
+    public TimeSpan MaxProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Probes missed in a row before a silo is suspected; the last one goes through another silo when there is one.</summary>
     public int NumMissedProbesLimit { get; set; } = 3;
