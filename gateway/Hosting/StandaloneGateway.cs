@@ -34,7 +34,7 @@ public sealed class ClusterConnectionOptions
     /// ports; one that stopped answering keeps its connection open (a frozen process does not close
     /// sockets), so only this re-read takes it out of the rotation (Orleans' default is a minute).
     /// </summary>
-    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Refuses at start what the gateway cannot work with, naming the setting.</summary>
     public sealed class Validator : IValidateOptions<ClusterConnectionOptions>
@@ -49,7 +49,7 @@ public sealed class ClusterConnectionOptions
 
             if (o.GatewayListRefreshPeriod <= TimeSpan.Zero)
             {
-                failures.Add($"{Section}:{nameof(GatewayListRefreshPeriod)} must be a positive time span such as 00:00:05 (was {o.GatewayListRefreshPeriod}).");
+                failures.Add($"{Section}:{nameof(GatewayListRefreshPeriod)} must be a positive time span such as 00:00:02 (was {o.GatewayListRefreshPeriod}).");
             }
 
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -25,13 +25,15 @@ internal sealed partial class AuditWriter(IGrainFactory grains, ILogger<AuditWri
     /// this throws UNAVAILABLE, and the client's retry with the same id (every command is idempotent
     /// by its id) is answered, and audited, once the log can be written again.
     /// </summary>
-    public async Task WriteAsync(AuditRecord record)
+    /// <param name="record">The record.</param>
+    /// <param name="within">A shorter bound than the writer's own, so the caller hears an answer in time (see CallerInterceptor).</param>
+    public async Task WriteAsync(AuditRecord record, TimeSpan? within = null)
     {
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
             await _queue.Writer.WriteAsync((record, written));
-            await written.Task.WaitAsync(WaitBound);
+            await written.Task.WaitAsync(within is { } bound && bound < WaitBound ? (bound > TimeSpan.Zero ? bound : TimeSpan.Zero) : WaitBound);
         }
         catch (Exception e)
         {

@@ -122,7 +122,8 @@ public static class SiloHosting
         static InStepGrainStorage InStep(IServiceProvider sp, IGrainStorage provider) => new(
             sp.GetService<GrainStorageLayer>() is { } layer ? layer.Around(provider) : provider,
             sp.GetRequiredService<IGrainContextAccessor>(),
-            sp.GetRequiredService<ILogger<InStepGrainStorage>>());
+            sp.GetRequiredService<ILogger<InStepGrainStorage>>(),
+            sp.GetService<WriteFence>());
 
         if (storage.Provider == StorageProvider.PostgreSql)
         {
@@ -136,6 +137,14 @@ public static class SiloHosting
                 });
             silo.Services.AddGrainStorage(StorageNames.Grains, (sp, name) => InStep(sp, AdoNetGrainStorageFactory.Create(sp, name)));
             silo.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(storage.PostgresConnectionString));
+
+            // Other silos can declare this one dead while it stands still: a stall of one probe timeout
+            // (the least that can start a suspicion) makes the next write check membership first.
+            silo.Services.AddSingleton(sp => new WriteFence(
+                sp.GetRequiredService<IClusterMembershipService>(),
+                sp.GetRequiredService<ILocalSiloDetails>(),
+                sp.GetRequiredService<IOptions<FailureDetectionOptions>>().Value.ProbeTimeout,
+                sp.GetRequiredService<ILogger<WriteFence>>()));
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new PostgresSchemaInitializer(
                 sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresSchemaInitializer>>()));
             silo.Services.AddSingleton<Audit.IAuditStore>(sp => new Audit.PostgresAuditStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()));
