@@ -81,7 +81,12 @@ public sealed partial class ErrorMapping(ILogger<ErrorMapping> logger) : Interce
     {
         CoordinationException domain => (ToStatusCode(domain.Code), domain.Message, true),
         OperationCanceledException when callCancelled => (StatusCode.Cancelled, "the call was cancelled", true),
-        TimeoutException => (StatusCode.DeadlineExceeded, "the cluster did not answer in time; retry with the same request", false),
+        // Orleans' response timeout: the silo holding the grain stopped answering (frozen, stalled, cut
+        // off). Fail-over cures it, the retry reaching the grain on a live silo once that one is voted
+        // out, so it is UNAVAILABLE, the code clients and retry policies retry. DEADLINE_EXCEEDED is the
+        // caller's own deadline, which the response timeout stays well below; the command may have taken
+        // effect, as with any UNAVAILABLE here, and the retry with the same id finds it done.
+        TimeoutException => (StatusCode.Unavailable, "the cluster did not answer in time; retry with the same request", false),
         OrleansMessageRejectionException or SiloUnavailableException =>
             (StatusCode.Unavailable, "the cluster is not reachable right now; retry shortly", false),
         InconsistentStateException => (StatusCode.Aborted, "a concurrent change won; retry", false),

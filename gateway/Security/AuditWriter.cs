@@ -10,7 +10,12 @@ namespace Coordination.Gateway.Security;
 internal sealed partial class AuditWriter(IGrainFactory grains, ILogger<AuditWriter> logger) : BackgroundService
 {
     private const int MaxBatch = 256;
-    private static readonly TimeSpan WaitBound = TimeSpan.FromSeconds(15);
+
+    // Below the clients' deadlines (10 s for the project's clients), so a record that cannot be written
+    // in time answers UNAVAILABLE, which a client retries, rather than letting the deadline pass. It
+    // leaves room for a second append after a response timeout (5 s in a cluster): when the audit grain's
+    // silo froze, that one reaches the grain on a live silo if the frozen one was voted out meanwhile.
+    private static readonly TimeSpan WaitBound = TimeSpan.FromSeconds(8);
 
     private readonly Channel<(AuditRecord Record, TaskCompletionSource Written)> _queue =
         Channel.CreateBounded<(AuditRecord, TaskCompletionSource)>(new BoundedChannelOptions(10_000) { SingleReader = true });
@@ -20,13 +25,15 @@ internal sealed partial class AuditWriter(IGrainFactory grains, ILogger<AuditWri
     /// this throws UNAVAILABLE, and the client's retry with the same id (every command is idempotent
     /// by its id) is answered, and audited, once the log can be written again.
     /// </summary>
-    public async Task WriteAsync(AuditRecord record)
+    /// <param name="record">The record.</param>
+    /// <param name="within">A shorter bound than the writer's own, so the caller hears an answer in time (see CallerInterceptor).</param>
+    public async Task WriteAsync(AuditRecord record, TimeSpan? within = null)
     {
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
             await _queue.Writer.WriteAsync((record, written));
-            await written.Task.WaitAsync(WaitBound);
+            await written.Task.WaitAsync(within is { } bound && bound < WaitBound ? (bound > TimeSpan.Zero ? bound : TimeSpan.Zero) : WaitBound);
         }
         catch (Exception e)
         {

@@ -186,7 +186,6 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
 
     private static string Detail(Exception e) => e is RpcException rpc ? rpc.Status.Detail : e.Message;
 
-    /// <summary>A refused or failed call is recorded too; if that record cannot be written, the caller still hears the refusal itself.</summary>
     /// <summary>The record written before the command runs; when it cannot be written the command does not run (UNAVAILABLE).</summary>
     private async Task<string> Started(Caller caller, ServerCallContext context, IMessage? request)
     {
@@ -195,11 +194,17 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
         return call;
     }
 
+    /// <summary>
+    /// A refused or failed call is recorded too; if that record cannot be written, the caller still hears
+    /// the refusal itself. Within a second: a call that failed because a silo stopped answering has
+    /// already waited one response timeout, and the audit grain may sit on that same silo — the refusal
+    /// must still reach the caller before its deadline, as UNAVAILABLE it can retry.
+    /// </summary>
     private async Task AuditRefusal(Caller caller, ServerCallContext context, IMessage? request, Exception e, string call)
     {
         try
         {
-            await Audit(caller, context, request, Outcome(e, context), Detail(e), call);
+            await Audit(caller, context, request, Outcome(e, context), Detail(e), call, RefusalRecordWait);
         }
         catch (CoordinationException)
         {
@@ -207,10 +212,25 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
         }
     }
 
-    private Task Audit(Caller caller, ServerCallContext context, IMessage? request, string outcome, string? detail, string call) =>
-        audit.WriteAsync(new AuditRecord(
-            time.GetUtcNow(), caller.Subject, caller.Role.ToString().ToLowerInvariant(), caller.Scope, context.Method,
-            Field(request, "request_id") ?? Field(request, "answer_id"), IncidentOf(request), outcome, detail, call));
+    private static readonly TimeSpan RefusalRecordWait = TimeSpan.FromSeconds(1);
+
+    // Answering UNAVAILABLE just before the caller's deadline lets it retry; past it, it hears DEADLINE_EXCEEDED.
+    private static readonly TimeSpan DeadlineMargin = TimeSpan.FromMilliseconds(500);
+
+    private Task Audit(Caller caller, ServerCallContext context, IMessage? request, string outcome, string? detail, string call, TimeSpan? within = null)
+    {
+        if (context.Deadline < DateTime.MaxValue)
+        {
+            var beforeDeadline = context.Deadline - DateTime.UtcNow - DeadlineMargin;
+            within = within is { } w && w < beforeDeadline ? w : beforeDeadline;
+        }
+
+        return audit.WriteAsync(
+            new AuditRecord(
+                time.GetUtcNow(), caller.Subject, caller.Role.ToString().ToLowerInvariant(), caller.Scope, context.Method,
+                Field(request, "request_id") ?? Field(request, "answer_id"), IncidentOf(request), outcome, detail, call),
+            within);
+    }
 
     private static string? IncidentOf(IMessage? request) => request switch
     {

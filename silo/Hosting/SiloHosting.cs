@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Runtime.Hosting;
@@ -23,6 +24,13 @@ public static class SiloHosting
 
         builder.Services.Configure<UnitOptions>(builder.Configuration.GetSection(UnitOptions.Section));
         builder.Services.Configure<OfferOptions>(builder.Configuration.GetSection(OfferOptions.Section));
+
+        // Bound once, checked before anything starts: a setting the cluster cannot work with stops the
+        // process with a message naming it, rather than surfacing later as a silo that is never voted out.
+        builder.Services.AddOptions<FailureDetectionOptions>()
+            .Bind(builder.Configuration.GetSection(FailureDetectionOptions.Section))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<FailureDetectionOptions>, FailureDetectionOptions.Validator>();
 
         builder.UseOrleans(silo =>
         {
@@ -47,6 +55,13 @@ public static class SiloHosting
                     o.Invariant = PostgresInvariant;
                     o.ConnectionString = storage.PostgresConnectionString;
                 });
+
+                // Orleans' defaults let a frozen silo keep its grains for over a minute, with every call to
+                // them hanging until the clients gave up; see FailureDetectionOptions and the README.
+                silo.Services.AddOptions<ClusterMembershipOptions>()
+                    .Configure<IOptions<FailureDetectionOptions>>((o, detection) => detection.Value.ApplyTo(o));
+                silo.Services.AddOptions<SiloMessagingOptions>()
+                    .Configure<IOptions<FailureDetectionOptions>>((o, detection) => o.ResponseTimeout = detection.Value.ResponseTimeout);
             }
             else
             {
@@ -110,7 +125,8 @@ public static class SiloHosting
         static InStepGrainStorage InStep(IServiceProvider sp, IGrainStorage provider) => new(
             sp.GetService<GrainStorageLayer>() is { } layer ? layer.Around(provider) : provider,
             sp.GetRequiredService<IGrainContextAccessor>(),
-            sp.GetRequiredService<ILogger<InStepGrainStorage>>());
+            sp.GetRequiredService<ILogger<InStepGrainStorage>>(),
+            sp.GetService<WriteFence>());
 
         if (storage.Provider == StorageProvider.PostgreSql)
         {
@@ -124,6 +140,14 @@ public static class SiloHosting
                 });
             silo.Services.AddGrainStorage(StorageNames.Grains, (sp, name) => InStep(sp, AdoNetGrainStorageFactory.Create(sp, name)));
             silo.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(storage.PostgresConnectionString));
+
+            // Other silos can declare this one dead while it stands still: a stall of one probe timeout
+            // (the least that can start a suspicion) makes the next write check membership first.
+            silo.Services.AddSingleton(sp => new WriteFence(
+                sp.GetRequiredService<IClusterMembershipService>(),
+                sp.GetRequiredService<ILocalSiloDetails>(),
+                sp.GetRequiredService<IOptions<FailureDetectionOptions>>().Value.ProbeTimeout,
+                sp.GetRequiredService<ILogger<WriteFence>>()));
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new PostgresSchemaInitializer(
                 sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresSchemaInitializer>>()));
             silo.Services.AddSingleton(sp => Layered(sp, new Audit.PostgresAuditStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>())));

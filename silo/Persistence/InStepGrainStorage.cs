@@ -23,8 +23,12 @@ namespace Coordination.Silo.Persistence;
 /// or <see cref="ErrorKind.Aborted"/> when another activation wrote first), with the driver's cause
 /// as text: a driver's exception type cannot cross to another silo or a gateway.
 /// </para>
+/// <para>
+/// In a cluster, a <see cref="WriteFence"/> goes first: a silo the cluster may have declared dead
+/// while it stood still writes nothing before it has re-read the membership table.
+/// </para>
 /// </summary>
-internal sealed class InStepGrainStorage(IGrainStorage inner, IGrainContextAccessor contexts, ILogger<InStepGrainStorage> logger)
+internal sealed class InStepGrainStorage(IGrainStorage inner, IGrainContextAccessor contexts, ILogger<InStepGrainStorage> logger, WriteFence? fence = null)
     : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
     // Activations whose memory may be ahead of storage. Weak, so a collected activation leaves no trace.
@@ -66,6 +70,11 @@ internal sealed class InStepGrainStorage(IGrainStorage inner, IGrainContextAcces
         if (IsFaulted(context))
         {
             throw new CoordinationException(ErrorKind.Unavailable, $"{Describe(stateName, grainId)} is reloading after a failed write; retry");
+        }
+
+        if (fence is not null)
+        {
+            await fence.BeforeWrite($"{what} {Describe(stateName, grainId)}");
         }
 
         try

@@ -60,7 +60,10 @@ public sealed class PostgresServer : IAsyncLifetime
     public async Task<string> CreateDatabaseAsync()
     {
         var name = $"coordination_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(ConnectionString("postgres")))
+        // Unpooled: this server is shared by the collection and a test may crash and restart it, which
+        // leaves a pooled connection to the maintenance database broken (EndOfStream on the next test's
+        // CREATE DATABASE); each test's own database has a pool of its own.
+        await using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString("postgres")) { Pooling = false }.ConnectionString))
         {
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {name};", connection);

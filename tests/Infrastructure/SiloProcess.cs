@@ -77,6 +77,37 @@ public sealed class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync(timeout.Token);
     }
 
+    /// <summary>
+    /// SIGSTOP: the process stops answering without closing anything, as under a long GC pause or a VM
+    /// stall — its sockets stay open, so only failure detection can tell it from a slow silo.
+    /// </summary>
+    public Task FreezeAsync() => Signal("STOP");
+
+    /// <summary>SIGCONT: the frozen process runs on from where it stopped, timers overdue.</summary>
+    public Task ResumeAsync() => Signal("CONT");
+
+    /// <summary>Whether the process exited within <paramref name="bound"/>.</summary>
+    public async Task<bool> ExitsWithin(TimeSpan bound)
+    {
+        using var timeout = new CancellationTokenSource(bound);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private async Task Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>SIGKILL: no chance to flush anything.</summary>
     public async Task KillAsync()
     {
