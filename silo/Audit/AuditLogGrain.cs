@@ -55,12 +55,12 @@ internal sealed class AuditLogGrain(IAuditStore store, StorageHealth health) : G
             // another silo's gateway: the cause goes as text in the project's own exception.
             DeactivateOnIdle();
             throw e as CoordinationException
-                ?? health.Refusal(e, "the audit log", $"append {entries.Count} records")
+                ?? health.Refusal(e, StorageHealth.AuditLog, $"append {entries.Count} records")
                 ?? new CoordinationException(ErrorKind.Unavailable, $"the audit log could not be written ({e.Message.ReplaceLineEndings(" ")}); retry with the same id");
         }
 
         // Only once the rows are on disk does the chain move on; a failed batch is simply not there.
-        health.Written();
+        health.Written(StorageHealth.AuditLog);
         _sequence = sequence;
         _hash = hash;
         return sequence;

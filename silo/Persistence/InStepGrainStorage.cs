@@ -73,7 +73,7 @@ internal sealed class InStepGrainStorage(IGrainStorage inner, IGrainContextAcces
         try
         {
             await change();
-            health.Written();
+            health.Written(StorageHealth.GrainState);
         }
         catch (Exception e) when (e is not CoordinationException)
         {
@@ -99,7 +99,7 @@ internal sealed class InStepGrainStorage(IGrainStorage inner, IGrainContextAcces
         }
 
         // A full or read-only store: said as such (which store, where), and health turns NOT_SERVING until a write lands.
-        if (health.Refusal(e, "the grain state store", $"{what} {Describe(stateName, grainId)}") is { } unwritable)
+        if (health.Refusal(e, StorageHealth.GrainState, $"{what} {Describe(stateName, grainId)}") is { } unwritable)
         {
             logger.LogWarning("Could not {What} {Grain}: {Refusal}", what, Describe(stateName, grainId), unwritable.Message);
             return unwritable;

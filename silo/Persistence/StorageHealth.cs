@@ -24,8 +24,17 @@ public sealed partial class StorageHealth(StorageOptions storage, IServiceProvid
 
     private const string ProbeState = "storage-probe";
 
+    /// <summary>The two stores, as messages name them.</summary>
+    public const string GrainState = "the grain state store";
+
+    public const string AuditLog = "the audit log";
+
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
+
+    // Per store: on PostgreSQL an update that fits in its page can succeed while an append that needs a
+    // new page fails, so the grain state may be writable while the audit log (append-only) is not.
+    private readonly Dictionary<string, string> _problems = [];
     private string? _problem;
     private Task? _probe;
 
@@ -53,12 +62,13 @@ public sealed partial class StorageHealth(StorageOptions storage, IServiceProvid
         var message = $"{store} cannot be written: {Location} {condition}; nothing was kept. {Action(reason)}, then retry with the same id ({what})";
         lock (_lock)
         {
-            if (_problem is null)
+            if (!_problems.ContainsKey(store))
             {
                 LogUnwritable(store, Location, condition, failure.Message.ReplaceLineEndings(" "));
             }
 
-            _problem = $"{store} cannot be written: {Location} {condition}";
+            _problems[store] = $"{store} cannot be written: {Location} {condition}";
+            _problem = string.Join("; ", _problems.Values);
             _probe ??= Task.Run(ProbeUntilWritten);
         }
 
@@ -69,8 +79,11 @@ public sealed partial class StorageHealth(StorageOptions storage, IServiceProvid
         });
     }
 
-    /// <summary>A write landed: the stores take writes again.</summary>
-    public void Written()
+    /// <summary>
+    /// A write to <paramref name="store"/> landed: it takes writes again. On SQLite both stores are one
+    /// file and one write-ahead log, so any commit proves the file can grow, for both.
+    /// </summary>
+    public void Written(string store)
     {
         if (Volatile.Read(ref _problem) is null)
         {
@@ -79,11 +92,21 @@ public sealed partial class StorageHealth(StorageOptions storage, IServiceProvid
 
         lock (_lock)
         {
-            if (_problem is not null)
+            var cleared = storage.Provider == StorageProvider.Sqlite ? _problems.Keys.ToList() : [store];
+            foreach (var writable in cleared.Where(_problems.Remove))
             {
-                LogWritable(Location);
-                _problem = null;
+                LogWritable(writable, Location);
             }
+
+            _problem = _problems.Count == 0 ? null : string.Join("; ", _problems.Values);
+        }
+    }
+
+    private bool Unwritable(string store)
+    {
+        lock (_lock)
+        {
+            return _problems.ContainsKey(store);
         }
     }
 
@@ -114,7 +137,14 @@ public sealed partial class StorageHealth(StorageOptions storage, IServiceProvid
 
                     state.State = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                     await grains.WriteStateAsync(ProbeState, id, state);
-                    Written();
+                    Written(GrainState);
+
+                    // The chain cannot take a probe row; PostgreSQL's store tries one and rolls it back.
+                    if (Unwritable(AuditLog) && services.GetService<Audit.IAuditStore>() is Audit.PostgresAuditStore audit)
+                    {
+                        await audit.ProbeAsync();
+                        Written(AuditLog);
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -158,6 +188,6 @@ public sealed partial class StorageHealth(StorageOptions storage, IServiceProvid
     [LoggerMessage(Level = LogLevel.Error, Message = "{Store} cannot be written: {Location} {Condition} ({Cause}). Health is NOT_SERVING until a write succeeds; writes are retried every second")]
     private partial void LogUnwritable(string store, string location, string condition, string cause);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writes to {Location} succeed again; health is SERVING")]
-    private partial void LogWritable(string location);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writes to {Store} in {Location} succeed again")]
+    private partial void LogWritable(string store, string location);
 }

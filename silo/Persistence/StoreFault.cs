@@ -55,6 +55,9 @@ public static class StoreFault
         // left on device"), 53200 out_of_memory, 53300 too_many_connections, 53400 configuration_limit_exceeded.
         PostgresException { SqlState: PostgresErrorCodes.DiskFull } => CoordinationException.StorageFull,
         PostgresException { SqlState: PostgresErrorCodes.ReadOnlySqlTransaction } => CoordinationException.StorageReadOnly,
+        // 53300 is left out: too many connections says nothing about the store, a moment later one is
+        // free, and it is a plain UNAVAILABLE (the README's advice on pool sizes is the cure).
+        PostgresException { SqlState: PostgresErrorCodes.TooManyConnections } => null,
         PostgresException p when p.SqlState.StartsWith("53", StringComparison.Ordinal) => CoordinationException.StorageExhausted,
 
         // A file written directly (or a driver that only passes the OS error on).

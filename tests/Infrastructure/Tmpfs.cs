@@ -13,10 +13,18 @@ public sealed class Tmpfs : IDisposable
     private readonly TempDirectory _folder = new();
     private readonly List<string> _fillers = [];
 
-    public Tmpfs(int megabytes)
+    /// <param name="owner">The user that owns the file system's root (PostgreSQL's server user for a tablespace).</param>
+    public Tmpfs(int megabytes, string? owner = null)
     {
         Path = _folder.Path;
-        var (code, output) = Run("mount", $"-t tmpfs -o size={megabytes}m,mode=0755 coordination-tmpfs {Path}");
+        var (code, output) = Run("mount", $"-t tmpfs -o size={megabytes}m,mode={(owner is null ? "0755" : "0700")} coordination-tmpfs {Path}");
+        if (code == 0 && owner is not null)
+        {
+            (code, output) = Run("chown", $"{owner}:{owner} {Path}");
+            // Its parents must let the owner through (the temp folder is created by root).
+            Run("chmod", $"755 {System.IO.Path.GetDirectoryName(Path)}");
+        }
+
         if (code != 0)
         {
             _folder.Dispose();
