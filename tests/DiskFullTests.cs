@@ -203,23 +203,37 @@ public sealed class PostgresDiskFullTests(PostgresServer postgres, ITestOutputHe
         var first = true;
         var tablespace = $"small_{Guid.NewGuid():N}";
 
-        await DiskFullTests.Scenario(output, async () =>
+        try
         {
-            var node = await RunningNode.StartAsync(data.Path, settings);
-            if (first)
+            await DiskFullTests.Scenario(output, async () =>
             {
-                // The schema is in place once the node has started; only the two stores move to the small disk.
-                first = false;
-                await using var connection = new Npgsql.NpgsqlConnection(database);
-                await connection.OpenAsync();
-                await using var move = new Npgsql.NpgsqlCommand($"CREATE TABLESPACE {tablespace} LOCATION '{disk.Path}';", connection);
-                await move.ExecuteNonQueryAsync();
-                move.CommandText = $"ALTER TABLE OrleansStorage SET TABLESPACE {tablespace}; ALTER TABLE AuditLog SET TABLESPACE {tablespace};";
-                await move.ExecuteNonQueryAsync();
-            }
+                var node = await RunningNode.StartAsync(data.Path, settings);
+                if (first)
+                {
+                    // The schema is in place once the node has started; only the two stores move to the small disk.
+                    first = false;
+                    await using var connection = new Npgsql.NpgsqlConnection(database);
+                    await connection.OpenAsync();
+                    await using var move = new Npgsql.NpgsqlCommand($"CREATE TABLESPACE {tablespace} LOCATION '{disk.Path}';", connection);
+                    await move.ExecuteNonQueryAsync();
+                    move.CommandText = $"ALTER TABLE OrleansStorage SET TABLESPACE {tablespace}; ALTER TABLE AuditLog SET TABLESPACE {tablespace};";
+                    await move.ExecuteNonQueryAsync();
+                }
 
-            return node;
-        }, disk, where: name);
+                return node;
+            }, disk, where: name);
+        }
+        finally
+        {
+            // The server outlives this test (other tests share it): its tables must leave the small disk
+            // before it is unmounted, or the server's next checkpoint finds their files gone and panics.
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await using var connection = new Npgsql.NpgsqlConnection(postgres.ConnectionString("postgres") + ";Pooling=false");
+            await connection.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE);", connection);
+            await drop.ExecuteNonQueryAsync();
+            drop.CommandText = $"DROP TABLESPACE IF EXISTS {tablespace};";
+            await drop.ExecuteNonQueryAsync();
+        }
     }
-
 }

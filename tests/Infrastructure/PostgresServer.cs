@@ -55,7 +55,9 @@ public sealed class PostgresServer : IAsyncLifetime
     public async Task<string> CreateDatabaseAsync()
     {
         var name = $"coordination_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(ConnectionString("postgres")))
+        // Not pooled: a connection pooled before a test crashed the server (PostgresRestartTests) is dead,
+        // and the next test to create a database, whichever runs next, would fail on it.
+        await using (var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false"))
         {
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {name};", connection);
