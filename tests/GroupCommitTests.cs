@@ -58,6 +58,45 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_group_failed_by_a_full_disk_is_rolled_back_whole_and_the_next_write_goes_through_at_once()
+    {
+        await Exec("CREATE TABLE Pieces (Id INTEGER PRIMARY KEY);");
+        var gate = new TaskCompletionSource();
+        var held = new TaskCompletionSource();
+
+        // Holds the writer so that the next three writes form one group.
+        var holding = _committer.RunAsync(_ =>
+        {
+            held.SetResult();
+            return gate.Task.Wait(TimeSpan.FromSeconds(10));
+        });
+        await held.Task;
+        var before = _committer.RunAsync(c => Exec(c, "INSERT INTO Pieces (Id) VALUES (1);"));
+        var full = _committer.RunAsync<int>(c =>
+        {
+            Exec(c, "INSERT INTO Pieces (Id) VALUES (2);");
+
+            // What SQLite answers when the disk fills in the middle of a group (it may or may not have rolled back itself).
+            throw new SqliteException("SQLite Error 13: 'database or disk is full'.", SQLitePCL.raw.SQLITE_FULL);
+        });
+        var after = _committer.RunAsync(c => Exec(c, "INSERT INTO Pieces (Id) VALUES (3);"));
+        gate.SetResult();
+
+        Assert.True(await holding);
+        foreach (var write in new[] { before, full, after })
+        {
+            await Assert.ThrowsAsync<SqliteException>(() => write);
+        }
+
+        // Nothing of the failed group is kept, and no transaction of it lingers on a pooled connection:
+        // the next write is neither refused nor held on the file's write lock.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await _committer.RunAsync(c => Exec(c, "INSERT INTO Pieces (Id) VALUES (4);")).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"the next write took {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal((1L, 4L), (Count("SELECT COUNT(*) FROM Pieces;"), Count("SELECT MAX(Id) FROM Pieces;")));
+    }
+
+    [Fact]
     public async Task Grain_writes_keep_the_providers_version_check_and_format()
     {
         var storage = new GroupCommitGrainStorage(null!, _committer, new BytesSerializer(), "svc");

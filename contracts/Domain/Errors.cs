@@ -31,10 +31,38 @@ public sealed class CoordinationException : Exception
         Field = field;
     }
 
+    /// <summary>A storage refusal that says why, in a form a program can read (see <see cref="Reason"/>).</summary>
+    public CoordinationException(ErrorKind code, string message, string reason, IReadOnlyDictionary<string, string> metadata)
+        : base(message)
+    {
+        Code = code;
+        Reason = reason;
+        Metadata = metadata;
+    }
+
+    /// <summary>The store cannot take writes because its disk (or database) is full; retry once space is freed.</summary>
+    public const string StorageFull = "STORAGE_FULL";
+
+    /// <summary>The store refuses writes (a read-only file system, file or database); retry once an operator fixed it.</summary>
+    public const string StorageReadOnly = "STORAGE_READ_ONLY";
+
+    /// <summary>The database is out of some other resource (memory, connections, a configured limit).</summary>
+    public const string StorageExhausted = "STORAGE_EXHAUSTED";
+
     [Id(0)] public ErrorKind Code { get; private set; }
 
     /// <summary>The request field at fault (proto field path such as <c>units[3].headcount</c>), when there is one.</summary>
     [Id(1)] public string? Field { get; private set; }
+
+    /// <summary>
+    /// Why, when the status code alone does not say it (one of the <c>Storage*</c> constants); the gateway
+    /// sends it as a <c>google.rpc.ErrorInfo</c> reason, so a client or operator can tell a full disk from
+    /// a blip without reading the message. Null for every other refusal.
+    /// </summary>
+    [Id(2)] public string? Reason { get; private set; }
+
+    /// <summary>With <see cref="Reason"/>: which store, and where it lives (the ErrorInfo's metadata).</summary>
+    [Id(3)] public IReadOnlyDictionary<string, string>? Metadata { get; private set; }
 
     public static CoordinationException Invalid(string field, string message) => new(ErrorKind.InvalidArgument, message, field);
     public static CoordinationException NotFound(string message) => new(ErrorKind.NotFound, message);

@@ -3,7 +3,12 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Coordination.Gateway.Hosting;
 
-/// <summary>Healthy when the cluster answers a read of the national view within a short bound.</summary>
+/// <summary>
+/// Healthy when the cluster answers a read of the national view within a short bound and the silo
+/// reached can write its stores. A full or read-only store is unhealthy although reads still work:
+/// every command would be refused, so a load balancer should send them elsewhere (or nowhere) until
+/// a write succeeds again (the silo keeps trying; see the silo's StorageHealth).
+/// </summary>
 internal sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(3);
@@ -12,8 +17,11 @@ internal sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
     {
         try
         {
+            var storage = grains.GetGrain<IStorageHealthGrain>(0).Problem();
             await grains.GetGrain<INationalGrain>(INationalGrain.Key).GetCapacity().WaitAsync(Bound, cancellationToken);
-            return HealthCheckResult.Healthy();
+            return await storage.WaitAsync(Bound, cancellationToken) is { } problem
+                ? HealthCheckResult.Unhealthy(problem)
+                : HealthCheckResult.Healthy();
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -40,6 +40,18 @@ public sealed partial class ErrorMapping(ILogger<ErrorMapping> logger) : Interce
             }));
         }
 
+        // A storage refusal says why in a form a program can read: a full disk is not a blip to retry at once.
+        if (error.Reason is not null)
+        {
+            var info = new ErrorInfo { Reason = error.Reason, Domain = "coordination" };
+            foreach (var (key, value) in error.Metadata ?? new Dictionary<string, string>())
+            {
+                info.Metadata[key] = Bounded(value);
+            }
+
+            status.Details.Add(Any.Pack(info));
+        }
+
         var exception = status.ToRpcException();
         if (error.Field is not null)
         {

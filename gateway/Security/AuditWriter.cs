@@ -38,6 +38,12 @@ internal sealed partial class AuditWriter(IGrainFactory grains, ILogger<AuditWri
         catch (Exception e)
         {
             LogNotWritten(e, record.Rpc, record.Subject, record.Outcome);
+            if (Hosting.ErrorMapping.Refusal(e) is CoordinationException { Reason: { } reason, Metadata: var metadata } store)
+            {
+                // Which store, where, and what to do: the operator's answer is in the message, not in a log.
+                throw new CoordinationException(ErrorKind.Unavailable, $"the call is not acknowledged because its audit record could not be written: {store.Message}", reason, metadata ?? new Dictionary<string, string>());
+            }
+
             throw new CoordinationException(ErrorKind.Unavailable, "the audit log cannot be written right now, so the call is not acknowledged; retry with the same id");
         }
     }
@@ -78,7 +84,9 @@ internal sealed partial class AuditWriter(IGrainFactory grains, ILogger<AuditWri
                 batch.ForEach(b => b.Written.TrySetResult());
                 return;
             }
-            catch (Exception e) when (attempt < 5)
+            // A full or read-only store will not heal in the next second: the batch fails at once, so its
+            // callers hear UNAVAILABLE quickly and the batches behind it are not held up by the retries.
+            catch (Exception e) when (attempt < 5 && Hosting.ErrorMapping.Refusal(e) is not CoordinationException { Reason: not null })
             {
                 LogRetry(e, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));

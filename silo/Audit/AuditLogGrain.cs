@@ -1,4 +1,5 @@
 using Coordination.Domain;
+using Coordination.Silo.Persistence;
 
 namespace Coordination.Silo.Audit;
 
@@ -6,7 +7,7 @@ namespace Coordination.Silo.Audit;
 /// The single writer of the audit chain. It keeps the last sequence and hash in memory (read back
 /// from the log on activation) and appends each batch in one transaction before answering.
 /// </summary>
-internal sealed class AuditLogGrain(IAuditStore store) : Grain, IAuditLogGrain
+internal sealed class AuditLogGrain(IAuditStore store, StorageHealth health) : Grain, IAuditLogGrain
 {
     private long _sequence;
     private string _hash = AuditChain.Genesis;
@@ -53,10 +54,13 @@ internal sealed class AuditLogGrain(IAuditStore store) : Grain, IAuditLogGrain
             // activation reads the head back from the log. The driver's exception cannot cross to
             // another silo's gateway: the cause goes as text in the project's own exception.
             DeactivateOnIdle();
-            throw e as CoordinationException ?? new CoordinationException(ErrorKind.Unavailable, $"the audit log could not be written ({e.Message.ReplaceLineEndings(" ")}); retry with the same id");
+            throw e as CoordinationException
+                ?? health.Refusal(e, StorageHealth.AuditLog, $"append {entries.Count} records")
+                ?? new CoordinationException(ErrorKind.Unavailable, $"the audit log could not be written ({e.Message.ReplaceLineEndings(" ")}); retry with the same id");
         }
 
         // Only once the rows are on disk does the chain move on; a failed batch is simply not there.
+        health.Written(StorageHealth.AuditLog);
         _sequence = sequence;
         _hash = hash;
         return sequence;

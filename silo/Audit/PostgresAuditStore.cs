@@ -39,6 +39,24 @@ public sealed class PostgresAuditStore(NpgsqlDataSource database) : IAuditStore
         await transaction.CommitAsync();
     }
 
+    /// <summary>
+    /// Whether the table can take a row of a record's size right now, without adding one to the chain:
+    /// the row is inserted (PostgreSQL places it on a page, extending the file if it must) and rolled
+    /// back. Fails as an append would ("could not extend file") while the disk is full.
+    /// </summary>
+    public async Task ProbeAsync()
+    {
+        await using var connection = await database.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO AuditLog (Sequence, At, Subject, Role, Scope, Rpc, Outcome, Detail, PreviousHash, Hash)
+            VALUES (-1, '', 'probe', '', '', '', '', $1, '', '');
+            """, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = new string('x', 512) });
+        await command.ExecuteNonQueryAsync();
+        await transaction.RollbackAsync();
+    }
+
     public async Task<IReadOnlyList<AuditEntry>> ReadAsync(string? incidentId, DateTimeOffset? from, DateTimeOffset? to, long afterSequence, int limit)
     {
         await using var connection = await database.OpenConnectionAsync();

@@ -125,8 +125,11 @@ public static class SiloHosting
         static InStepGrainStorage InStep(IServiceProvider sp, IGrainStorage provider) => new(
             sp.GetService<GrainStorageLayer>() is { } layer ? layer.Around(provider) : provider,
             sp.GetRequiredService<IGrainContextAccessor>(),
+            sp.GetRequiredService<StorageHealth>(),
             sp.GetRequiredService<ILogger<InStepGrainStorage>>(),
             sp.GetService<WriteFence>());
+
+        silo.Services.AddSingleton(sp => new StorageHealth(storage, sp, sp.GetRequiredService<ILogger<StorageHealth>>()));
 
         if (storage.Provider == StorageProvider.PostgreSql)
         {

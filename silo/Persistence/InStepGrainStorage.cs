@@ -21,14 +21,16 @@ namespace Coordination.Silo.Persistence;
 /// <para>
 /// Failures leave as the project's own serializable exception (<see cref="ErrorKind.Unavailable"/>,
 /// or <see cref="ErrorKind.Aborted"/> when another activation wrote first), with the driver's cause
-/// as text: a driver's exception type cannot cross to another silo or a gateway.
+/// as text: a driver's exception type cannot cross to another silo or a gateway. A store that is
+/// full or read-only (<see cref="StoreFault"/>) is said as such, with where it lives, and drives
+/// <see cref="StorageHealth"/>; every write that lands tells it the store is writable again.
 /// </para>
 /// <para>
 /// In a cluster, a <see cref="WriteFence"/> goes first: a silo the cluster may have declared dead
 /// while it stood still writes nothing before it has re-read the membership table.
 /// </para>
 /// </summary>
-internal sealed class InStepGrainStorage(IGrainStorage inner, IGrainContextAccessor contexts, ILogger<InStepGrainStorage> logger, WriteFence? fence = null)
+internal sealed class InStepGrainStorage(IGrainStorage inner, IGrainContextAccessor contexts, StorageHealth health, ILogger<InStepGrainStorage> logger, WriteFence? fence = null)
     : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
     // Activations whose memory may be ahead of storage. Weak, so a collected activation leaves no trace.
@@ -80,6 +82,7 @@ internal sealed class InStepGrainStorage(IGrainStorage inner, IGrainContextAcces
         try
         {
             await change();
+            health.Written(StorageHealth.GrainState);
         }
         catch (Exception e) when (e is not CoordinationException)
         {
@@ -102,6 +105,13 @@ internal sealed class InStepGrainStorage(IGrainStorage inner, IGrainContextAcces
         {
             logger.LogWarning("Could not {What} {Grain}: another activation wrote first ({Cause})", what, Describe(stateName, grainId), e.Message);
             return new CoordinationException(ErrorKind.Aborted, $"{Describe(stateName, grainId)} was changed by another activation; nothing was kept, retry");
+        }
+
+        // A full or read-only store: said as such (which store, where), and health turns NOT_SERVING until a write lands.
+        if (health.Refusal(e, StorageHealth.GrainState, $"{what} {Describe(stateName, grainId)}") is { } unwritable)
+        {
+            logger.LogWarning("Could not {What} {Grain}: {Refusal}", what, Describe(stateName, grainId), unwritable.Message);
+            return unwritable;
         }
 
         logger.LogWarning(e, "Could not {What} {Grain}; the grain reloads on its next call", what, Describe(stateName, grainId));

@@ -96,7 +96,7 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
             LogCommitFailed(e, group.Count);
             _control?.Dispose();
             _control = null;
-            connection?.Dispose();
+            Discard(connection);
             _connection = null;
             foreach (var work in group)
             {
@@ -108,6 +108,40 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
         {
             work.Complete();
         }
+    }
+
+    /// <summary>
+    /// Closes a connection whose group failed, with its transaction rolled back for certain. After
+    /// SQLITE_FULL or an I/O error SQLite may or may not have rolled the transaction back itself, and
+    /// the connection pool keeps the native handle as it is: a handle returned to the pool still inside
+    /// BEGIN IMMEDIATE would hold the file's write lock, and every later write (ours and the
+    /// provider's) would wait on it for the busy timeout — the disk would be free and writes still
+    /// stalled. So the transaction is rolled back here and the handle is closed, not pooled.
+    /// </summary>
+    private void Discard(SqliteConnection? connection)
+    {
+        if (connection is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (connection.State == System.Data.ConnectionState.Open && SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+            {
+                using var rollback = connection.CreateCommand();
+                rollback.CommandText = "ROLLBACK;";
+                rollback.ExecuteNonQuery();
+            }
+        }
+        catch (SqliteException e)
+        {
+            // Closing the native handle below rolls back whatever is still open.
+            LogRollbackFailed(e);
+        }
+
+        SqliteConnection.ClearPool(connection);
+        connection.Dispose();
     }
 
     private SqliteConnection Connection()
@@ -163,6 +197,9 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Committing a group of {Count} writes to the SQLite file failed; all of them are refused")]
     private partial void LogCommitFailed(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rolling back a failed group's transaction failed; its connection is closed instead")]
+    private partial void LogRollbackFailed(Exception exception);
 
     private abstract class Work
     {
