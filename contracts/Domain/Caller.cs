@@ -38,4 +38,12 @@ public static class CallerContext
 
     /// <summary>Present only on a call that came straight from the gateway; removed before the grain calls on.</summary>
     public const string EntryKey = "coordination.entry";
+
+    /// <summary>
+    /// The audit record of a plain status report's start (an <see cref="AuditRecord"/>), handed to the
+    /// unit instead of being written by the gateway: the unit writes it only when the report changes its
+    /// status, before its own write. A report that repeats the status (most of a control room's feed)
+    /// then costs no audit write at all, and a change still never exists without its record.
+    /// </summary>
+    public const string DeferredStartKey = "coordination.audit-start";
 }

@@ -19,8 +19,8 @@ namespace Coordination.Gateway.Security;
 internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter audit, TimeProvider time) : Interceptor
 {
     // Calls that change something. Reads are not audited; a ReportUnit without a status (a heartbeat
-    // or a position) is not a command either. A report that repeats the status is recorded, as "no
-    // change": its Started record had to be written before anyone could know.
+    // or a position) is not a command either, and one that repeats the unit's status leaves no record:
+    // its start record is written by the unit, and only when the status changes.
     internal static readonly HashSet<string> Commands =
     [
         "/coordination.v1.CompanyService/RegisterUnits",
@@ -79,8 +79,13 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
             throw;
         }
 
-        // No OK before the record is durable: when it cannot be written the call answers UNAVAILABLE.
-        await Audit(caller, context, request as IMessage, "OK", response is UnitReportAck { Changed: false } ? "no change" : null, call);
+        // No OK before the record is durable: when it cannot be written the call answers UNAVAILABLE. A report
+        // that changed nothing has no start record either (its unit wrote none) and needs no outcome.
+        if (response is not UnitReportAck { Changed: false })
+        {
+            await Audit(caller, context, request as IMessage, "OK", null, call);
+        }
+
         return response;
     }
 
@@ -186,10 +191,27 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
 
     private static string Detail(Exception e) => e is RpcException rpc ? rpc.Status.Detail : e.Message;
 
-    /// <summary>The record written before the command runs; when it cannot be written the command does not run (UNAVAILABLE).</summary>
-    private async Task<string> Started(Caller caller, ServerCallContext context, IMessage? request)
+    /// <summary>
+    /// The record written before the command runs; when it cannot be written the command does not run
+    /// (UNAVAILABLE). A plain status report hands it to its unit instead, which writes it only if the
+    /// report changes the status (see <see cref="CallerContext.DeferredStartKey"/>).
+    /// </summary>
+    private Task<string> Started(Caller caller, ServerCallContext context, IMessage? request)
     {
         var call = Guid.NewGuid().ToString("N");
+        if (request is UnitReport { Status: Coordination.Api.V1.UnitStatus.Available or Coordination.Api.V1.UnitStatus.Unavailable or Coordination.Api.V1.UnitStatus.OutOfService })
+        {
+            // Not async on purpose: RequestContext lives in the execution context, and a value set inside an
+            // awaited method would not reach the grain call the handler makes next.
+            RequestContext.Set(CallerContext.DeferredStartKey, Record(caller, context, request, Coordination.Domain.AuditEntry.Started, null, call));
+            return Task.FromResult(call);
+        }
+
+        return WrittenStart(caller, context, request, call);
+    }
+
+    private async Task<string> WrittenStart(Caller caller, ServerCallContext context, IMessage? request, string call)
+    {
         await Audit(caller, context, request, Coordination.Domain.AuditEntry.Started, null, call);
         return call;
     }
@@ -225,12 +247,12 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
             within = within is { } w && w < beforeDeadline ? w : beforeDeadline;
         }
 
-        return audit.WriteAsync(
-            new AuditRecord(
-                time.GetUtcNow(), caller.Subject, caller.Role.ToString().ToLowerInvariant(), caller.Scope, context.Method,
-                Field(request, "request_id") ?? Field(request, "answer_id"), IncidentOf(request), outcome, detail, call),
-            within);
+        return audit.WriteAsync(Record(caller, context, request, outcome, detail, call), within);
     }
+
+    private AuditRecord Record(Caller caller, ServerCallContext context, IMessage? request, string outcome, string? detail, string call) => new(
+        time.GetUtcNow(), caller.Subject, caller.Role.ToString().ToLowerInvariant(), caller.Scope, context.Method,
+        Field(request, "request_id") ?? Field(request, "answer_id"), IncidentOf(request), outcome, detail, call);
 
     private static string? IncidentOf(IMessage? request) => request switch
     {

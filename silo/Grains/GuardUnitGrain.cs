@@ -87,6 +87,7 @@ internal sealed class GuardUnitGrain(
         var changed = status != S.Status;
         if (changed)
         {
+            await RecordStart();
             S.Status = status;
             S.StatusChangedAt = Now;
             await Persist();
@@ -236,6 +237,39 @@ internal sealed class GuardUnitGrain(
         }
 
         _flushDue ??= Now + _options.HeartbeatFlushInterval;
+    }
+
+    /// <summary>
+    /// A report's audit record of its start, when the gateway left it to the unit (see
+    /// <see cref="CallerContext.DeferredStartKey"/>): durable before the change, as for every command.
+    /// </summary>
+    private async Task RecordStart()
+    {
+        if (RequestContext.Get(CallerContext.DeferredStartKey) is not AuditRecord started)
+        {
+            return;
+        }
+
+        RequestContext.Remove(CallerContext.DeferredStartKey);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IAuditLogGrain>(IAuditLogGrain.Key).Append([started]);
+                return;
+            }
+            catch (Exception e) when (e is not CoordinationException)
+            {
+                // The audit grain reactivating after a failed append (it deactivates to re-read the chain's
+                // head) rejects calls for a moment: as the gateway's writer does, try again briefly.
+                if (attempt == 3)
+                {
+                    throw CoordinationException.Unavailable($"the audit log could not record this report's start ({e.Message}); nothing was changed, retry");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+            }
+        }
     }
 
     private async Task Persist()
