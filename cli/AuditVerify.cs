@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Coordination.Domain;
+using Coordination.Silo.Audit;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -14,8 +15,6 @@ namespace Coordination.Cli;
 /// </summary>
 public static class AuditVerify
 {
-    private const string Select = "SELECT Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, PreviousHash, Hash, Call FROM AuditLog ORDER BY Sequence";
-
     public static async Task<int> RunAsync(string database, TextWriter output, TextWriter error)
     {
         if (!File.Exists(database))
@@ -48,20 +47,11 @@ public static class AuditVerify
         var entries = new List<AuditEntry>();
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = Select;
+            command.CommandText = $"{AuditRows.Select} ORDER BY Sequence";
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                entries.Add(new AuditEntry(
-                    reader.GetInt64(0),
-                    DateTimeOffset.Parse(reader.GetString(1), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind),
-                    reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
-                    reader.IsDBNull(6) ? null : reader.GetString(6),
-                    reader.IsDBNull(7) ? null : reader.GetString(7),
-                    reader.GetString(8),
-                    reader.IsDBNull(9) ? null : reader.GetString(9),
-                    reader.GetString(10), reader.GetString(11),
-                    reader.IsDBNull(12) ? null : reader.GetString(12)));
+                entries.Add(AuditRows.Read(reader));
             }
         }
 

@@ -86,13 +86,11 @@ public sealed class AuditCompletenessTests
             var entries = new List<DomainAuditEntry>();
             await using (var read = connection.CreateCommand())
             {
-                read.CommandText = "SELECT Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, Call FROM AuditLog ORDER BY Sequence";
+                read.CommandText = $"{AuditRows.Select} ORDER BY Sequence";
                 await using var reader = await read.ExecuteReaderAsync();
                 while (await reader.ReadAsync())
                 {
-                    entries.Add(new DomainAuditEntry(0, DateTimeOffset.Parse(reader.GetString(1), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind),
-                        reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6),
-                        reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9), "", "", reader.IsDBNull(10) ? null : reader.GetString(10)));
+                    entries.Add(AuditRows.Read(reader));
                 }
             }
 

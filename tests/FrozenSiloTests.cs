@@ -50,7 +50,7 @@ public sealed class FrozenSiloTests(PostgresServer postgres, ITestOutputHelper o
 
         await using var second = await RunningNode.StartAsync(data.Path, Settings(database));
         await using var third = await RunningNode.StartAsync(data.Path, Settings(database));
-        await using var gateway = await StartGateway(data, database);
+        await using var gateway = await StandaloneGatewayHost.StartAsync(data, database);
         using var tokens = new TestTokens(data.Path);
         CompanyService.CompanyServiceClient[] doors = [second.Company, third.Company, tokens.CompanyClient(gateway.Channel)];
         Assert.Equal(3, await ActiveSilos(source));
@@ -198,31 +198,4 @@ public sealed class FrozenSiloTests(PostgresServer postgres, ITestOutputHelper o
         "--Coordination:Storage:Provider=PostgreSql",
         $"--Coordination:Storage:ConnectionString={database}",
     ];
-
-    private static async Task<StandaloneGatewayHost> StartGateway(TempDirectory data, string database)
-    {
-        var grpcPort = Ports.Free();
-        var app = StandaloneGateway.Build(
-        [
-            $"--Coordination:Gateway:GrpcEndpoint=127.0.0.1:{grpcPort}",
-            $"--Coordination:Gateway:HttpEndpoint=127.0.0.1:{Ports.Free()}",
-            $"--Coordination:Cluster:MembershipConnectionString={database}",
-            $"--Coordination:Auth:DevelopmentKeyFile={TestTokens.KeyFile(data.Path)}",
-            "--Logging:LogLevel:Default=Warning",
-        ]);
-        await app.StartAsync();
-        return new StandaloneGatewayHost(app, GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}"));
-    }
-
-    private sealed class StandaloneGatewayHost(Microsoft.AspNetCore.Builder.WebApplication app, GrpcChannel channel) : IAsyncDisposable
-    {
-        public GrpcChannel Channel => channel;
-
-        public async ValueTask DisposeAsync()
-        {
-            channel.Dispose();
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
-    }
 }

@@ -33,7 +33,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
         var database = await postgres.CreateDatabaseAsync();
         await using var first = await StartSilo(data, database);
         await using var second = await StartSilo(data, database);
-        await using var gateway = await StartGateway(data, database);
+        await using var gateway = await StandaloneGatewayHost.StartAsync(data, database);
         using var tokens = new TestTokens(data.Path); // outlives the first silo's
         var company = tokens.CompanyClient(gateway.Channel);
         var police = tokens.PoliceClient(gateway.Channel);
@@ -168,7 +168,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
         Assert.True(wrote, "the incident did not act on its deadline after its silo crashed");
 
         // A gateway started now finds the remaining silo in the membership table and reads the outcome.
-        await using var gateway = await StartGateway(data, database);
+        await using var gateway = await StandaloneGatewayHost.StartAsync(data, database);
         using var tokens = new TestTokens(data.Path);
         var police = tokens.PoliceClient(gateway.Channel);
         var moved = (await police.GetIncidentAsync(new GetIncidentRequest { IncidentId = incident })).Requests.Single();
@@ -186,7 +186,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
         // The first silo starts alone: its start-up wakes every district, so they all live there.
         await using var first = await StartSilo(data, database);
         await using var second = await StartSilo(data, database);
-        await using var gateway = await StartGateway(data, database);
+        await using var gateway = await StandaloneGatewayHost.StartAsync(data, database);
         using var tokens = new TestTokens(data.Path);
         var company = tokens.CompanyClient(gateway.Channel);
         var viewer = new DashboardService.DashboardServiceClient(gateway.Channel.Intercept(TestTokens.Bearer(tokens.Viewer("vest"))));
@@ -320,39 +320,11 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
         "--Coordination:Offers:WakeIncidentsEvery=00:00:03",
     ];
 
-    private static async Task<StandaloneGatewayHost> StartGateway(TempDirectory data, string database)
-    {
-        var grpcPort = Ports.Free();
-        var app = StandaloneGateway.Build(
-        [
-            $"--Coordination:Gateway:GrpcEndpoint=127.0.0.1:{grpcPort}",
-            $"--Coordination:Gateway:HttpEndpoint=127.0.0.1:{Ports.Free()}",
-            $"--Coordination:Cluster:MembershipConnectionString={database}",
-            $"--Coordination:Auth:DevelopmentKeyFile={TestTokens.KeyFile(data.Path)}",
-            "--Coordination:Limits:RequestsPerSecond=100000",
-            "--Coordination:Limits:Burst=100000",
-            "--Logging:LogLevel:Default=Warning",
-        ]);
-        await app.StartAsync();
-        return new StandaloneGatewayHost(app, GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}"));
-    }
 
     private static async Task<(int Code, string Output)> Verify(string database)
     {
         var output = new StringWriter();
         var code = await Coordination.Cli.Commands.RunAsync(["audit", "verify", "--postgres", database], output, new StringWriter());
         return (code, output.ToString().Trim());
-    }
-
-    private sealed class StandaloneGatewayHost(WebApplication app, GrpcChannel channel) : IAsyncDisposable
-    {
-        public GrpcChannel Channel => channel;
-
-        public async ValueTask DisposeAsync()
-        {
-            channel.Dispose();
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
     }
 }

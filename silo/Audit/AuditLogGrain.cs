@@ -21,7 +21,7 @@ internal sealed class AuditLogGrain(IAuditStore store, StorageHealth health) : G
         }
         catch (Exception e) when (e is not CoordinationException)
         {
-            throw new CoordinationException(ErrorKind.Unavailable, $"the audit log could not be read ({e.Message.ReplaceLineEndings(" ")}); retry");
+            throw Unavailable(e, "read");
         }
 
         if (last is not null)
@@ -56,7 +56,7 @@ internal sealed class AuditLogGrain(IAuditStore store, StorageHealth health) : G
             DeactivateOnIdle();
             throw e as CoordinationException
                 ?? health.Refusal(e, StorageHealth.AuditLog, $"append {entries.Count} records")
-                ?? new CoordinationException(ErrorKind.Unavailable, $"the audit log could not be written ({e.Message.ReplaceLineEndings(" ")}); retry with the same id");
+                ?? Unavailable(e, "written");
         }
 
         // Only once the rows are on disk does the chain move on; a failed batch is simply not there.
@@ -66,6 +66,19 @@ internal sealed class AuditLogGrain(IAuditStore store, StorageHealth health) : G
         return sequence;
     }
 
-    public Task<IReadOnlyList<AuditEntry>> Read(string? incidentId, DateTimeOffset? from, DateTimeOffset? to, long afterSequence, int limit) =>
-        store.ReadAsync(incidentId, from, to, afterSequence, limit);
+    public async Task<IReadOnlyList<AuditEntry>> Read(string? incidentId, DateTimeOffset? from, DateTimeOffset? to, long afterSequence, int limit)
+    {
+        try
+        {
+            return await store.ReadAsync(incidentId, from, to, afterSequence, limit);
+        }
+        catch (Exception e) when (e is not CoordinationException)
+        {
+            throw Unavailable(e, "read");
+        }
+    }
+
+    // A driver's exception cannot cross to another silo's gateway: the cause goes as text in the project's own.
+    private static CoordinationException Unavailable(Exception e, string what) =>
+        new(ErrorKind.Unavailable, $"the audit log could not be {what} ({e.Message.ReplaceLineEndings(" ")}); retry with the same id");
 }

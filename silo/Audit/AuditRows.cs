@@ -4,8 +4,8 @@ using Coordination.Domain;
 
 namespace Coordination.Silo.Audit;
 
-/// <summary>The audit log's columns, read the same way from either database.</summary>
-internal static class AuditRows
+/// <summary>The audit log's columns, read the same way from either database (and by <c>coord audit verify</c>).</summary>
+public static class AuditRows
 {
     public const string Select = "SELECT Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, PreviousHash, Hash, Call FROM AuditLog";
 
