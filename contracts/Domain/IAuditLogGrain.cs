@@ -22,7 +22,12 @@ public interface IAuditLogGrain : IGrainWithStringKey
 {
     public const string Key = "audit";
 
-    [Alias("Append")]
+    /// <summary>
+    /// Appends the records after everything appended before; completes once they are durable. Calls
+    /// interleave, so a batch is handed to the store while earlier ones are still being committed
+    /// (the grain chains them itself and fails every batch chained on one that failed).
+    /// </summary>
+    [Alias("Append"), AlwaysInterleave]
     Task<long> Append(IReadOnlyList<AuditRecord> records);
 
     /// <summary>Entries in order after <paramref name="afterSequence"/>; by incident and/or time range when given.</summary>

@@ -5,11 +5,13 @@ namespace Coordination.Gateway.Security;
 
 /// <summary>
 /// Carries audit records to the audit log grain in batches (group commit): a command's record is
-/// on disk before its RPC returns, at the cost of one grain call per batch, not per command.
+/// on disk before its RPC returns, at the cost of one grain call per batch, not per command. Up to
+/// <see cref="MaxInFlight"/> batches are on their way at once.
 /// </summary>
 internal sealed partial class AuditWriter(IGrainFactory grains, ILogger<AuditWriter> logger) : BackgroundService
 {
     private const int MaxBatch = 256;
+    private const int MaxInFlight = 4;
 
     // Below the clients' deadlines (10 s for the project's clients), so a record that cannot be written
     // in time answers UNAVAILABLE, which a client retries, rather than letting the deadline pass. It
@@ -50,20 +52,41 @@ internal sealed partial class AuditWriter(IGrainFactory grains, ILogger<AuditWri
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<(AuditRecord Record, TaskCompletionSource Written)>(MaxBatch);
+        // A batch goes out as soon as records wait, while earlier batches are still being committed:
+        // the audit grain chains them in order, and on SQLite each joins the writer's next group commit
+        // instead of waiting a whole commit for the batch before it. Bounded, so a slow log holds
+        // records back here (in bigger batches) rather than piling calls on the grain.
+        using var inFlight = new SemaphoreSlim(MaxInFlight);
+        var sending = new List<Task>();
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
+            await inFlight.WaitAsync(CancellationToken.None);
+            var batch = new List<(AuditRecord Record, TaskCompletionSource Written)>(MaxBatch);
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
             {
                 batch.Add(item);
             }
 
-            await AppendWithRetry(batch);
-            batch.Clear();
+            sending.RemoveAll(t => t.IsCompleted);
+            sending.Add(SendAsync(batch, inFlight));
             if (stoppingToken.IsCancellationRequested && !_queue.Reader.TryPeek(out _))
             {
                 break;
             }
+        }
+
+        await Task.WhenAll(sending);
+    }
+
+    private async Task SendAsync(List<(AuditRecord Record, TaskCompletionSource Written)> batch, SemaphoreSlim inFlight)
+    {
+        try
+        {
+            await AppendWithRetry(batch);
+        }
+        finally
+        {
+            inFlight.Release();
         }
     }
 

@@ -5,12 +5,17 @@ namespace Coordination.Silo.Audit;
 
 /// <summary>
 /// The single writer of the audit chain. It keeps the last sequence and hash in memory (read back
-/// from the log on activation) and appends each batch in one transaction before answering.
+/// from the log on activation) and appends each batch in one transaction before answering. Appends
+/// interleave: on SQLite a batch joins the writer's next group while the one before is committing,
+/// instead of waiting a whole commit for it (each command writes two records on its path).
 /// </summary>
 internal sealed class AuditLogGrain(IAuditStore store, StorageHealth health) : Grain, IAuditLogGrain
 {
+    // The end of the chain as handed to the store: the last batch may not be durable yet.
     private long _sequence;
     private string _hash = AuditChain.Genesis;
+    private Task _last = Task.CompletedTask;
+    private CoordinationException? _failure;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -33,37 +38,52 @@ internal sealed class AuditLogGrain(IAuditStore store, StorageHealth health) : G
 
     public async Task<long> Append(IReadOnlyList<AuditRecord> records)
     {
-        var entries = new List<AuditEntry>(records.Count);
-        var sequence = _sequence;
-        var hash = _hash;
-        foreach (var r in records)
+        if (_failure is not null)
         {
-            var entry = AuditChain.Seal(new AuditEntry(++sequence, r.At, r.Subject, r.Role, r.Scope, r.Rpc, r.RequestId, r.IncidentId, r.Outcome, r.Detail, hash, "", r.Call));
-            entries.Add(entry);
-            hash = entry.Hash;
+            // The end of the chain is wrong from the failed batch on; the next activation reads it back.
+            throw _failure;
         }
 
+        // Everything up to handing the batch over runs in one turn: calls interleave only at the await,
+        // so each batch is chained on the one handed over before it, durable or not yet.
+        var entries = new List<AuditEntry>(records.Count);
+        foreach (var r in records)
+        {
+            var entry = AuditChain.Seal(new AuditEntry(++_sequence, r.At, r.Subject, r.Role, r.Scope, r.Rpc, r.RequestId, r.IncidentId, r.Outcome, r.Detail, _hash, "", r.Call));
+            entries.Add(entry);
+            _hash = entry.Hash;
+        }
+
+        var write = store.AppendsInCallOrder ? store.AppendAsync(entries) : AfterAsync(_last, entries);
+        _last = write;
         try
         {
-            await store.AppendAsync(entries);
+            await write;
         }
         catch (Exception e)
         {
-            // The batch is not in the log. If another writer moved the chain on meanwhile (a brief
-            // double activation during a cluster change), this activation's head is stale: the next
-            // activation reads the head back from the log. The driver's exception cannot cross to
-            // another silo's gateway: the cause goes as text in the project's own exception.
+            // The batch is not in the log, so nor is any batch chained on it: this activation's end of
+            // the chain is wrong from here on. It refuses further batches, with the first failure's cause
+            // (a full disk, say, not "broken chain"), and goes; the next activation reads the end back from
+            // the log. (Also right when another writer moved the chain on during a brief double activation
+            // in a cluster change.) A driver's exception cannot cross to another silo's gateway: the cause
+            // goes as text in the project's own exception.
             DeactivateOnIdle();
-            throw e as CoordinationException
+            throw _failure ??= e as CoordinationException
                 ?? health.Refusal(e, StorageHealth.AuditLog, $"append {entries.Count} records")
                 ?? Unavailable(e, "written");
         }
 
-        // Only once the rows are on disk does the chain move on; a failed batch is simply not there.
         health.Written(StorageHealth.AuditLog);
-        _sequence = sequence;
-        _hash = hash;
-        return sequence;
+        return entries.Count > 0 ? entries[^1].Sequence : _sequence;
+    }
+
+    // Stores that cannot keep call order take one batch at a time, each after the one before is durable;
+    // when that one failed, this one (chained on it) fails with the same cause.
+    private async Task AfterAsync(Task previous, IReadOnlyList<AuditEntry> entries)
+    {
+        await previous;
+        await store.AppendAsync(entries);
     }
 
     public async Task<IReadOnlyList<AuditEntry>> Read(string? incidentId, DateTimeOffset? from, DateTimeOffset? to, long afterSequence, int limit)

@@ -11,6 +11,13 @@ public interface IAuditStore
     /// <summary>Appends all entries or none; completes only once they are durable.</summary>
     Task AppendAsync(IReadOnlyList<AuditEntry> entries);
 
+    /// <summary>
+    /// True when appends are applied in the order they are called, and an append whose predecessor in
+    /// the chain is not in the log fails: the audit grain may then hand over the next batch before the
+    /// last one is durable (they share the SQLite writer's next group commit). False: one at a time.
+    /// </summary>
+    bool AppendsInCallOrder => false;
+
     Task<IReadOnlyList<AuditEntry>> ReadAsync(string? incidentId, DateTimeOffset? from, DateTimeOffset? to, long afterSequence, int limit);
 }
 

@@ -17,9 +17,27 @@ public sealed class SqliteAuditStore(StorageOptions storage, SqliteCommitter com
         return await reader.ReadAsync() ? AuditRows.Read(reader) : null;
     }
 
-    /// <summary>Appends in the committer's next group: durable, with the grain writes around it, when the task completes.</summary>
+    /// <summary>The committer runs pieces in the order they were queued, and each append checks its predecessor.</summary>
+    public bool AppendsInCallOrder => true;
+
+    /// <summary>
+    /// Appends in the committer's next group: durable, with the grain writes around it, when the task
+    /// completes. The piece is queued before this returns, so appends are applied in call order.
+    /// </summary>
     public Task AppendAsync(IReadOnlyList<AuditEntry> entries) => committer.RunAsync(connection =>
     {
+        // A batch handed over while the one before it was still on its way is chained on that one: if
+        // it is not in the log (its group failed), neither may this one be, or the chain has a hole.
+        using (var head = connection.CreateCommand())
+        {
+            head.CommandText = "SELECT COALESCE(MAX(Sequence), 0) FROM AuditLog;";
+            var last = Convert.ToInt64(head.ExecuteScalar(), CultureInfo.InvariantCulture);
+            if (entries.Count > 0 && last != entries[0].Sequence - 1)
+            {
+                throw new CoordinationException(ErrorKind.Unavailable, $"the audit log ends at {last}, not at {entries[0].Sequence - 1} (an earlier batch was not written); retry with the same id");
+            }
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO AuditLog (Sequence, At, Subject, Role, Scope, Rpc, RequestId, IncidentId, Outcome, Detail, PreviousHash, Hash, Call)
