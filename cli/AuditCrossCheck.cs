@@ -32,9 +32,15 @@ public static class AuditCrossCheck
 
     public static Findings Check(IReadOnlyList<AuditEntry> log, IReadOnlyList<StoredIncident> incidents, IReadOnlyDictionary<string, GuardUnitState> units)
     {
+        // An incident keeps a command's start record beside its change until the record is in the chain
+        // (a crash can leave it there): such a record counts as written.
+        var chained = log.Where(e => e.Call is not null).Select(e => e.Call!).ToHashSet(StringComparer.Ordinal);
+        log = [.. log, .. incidents.SelectMany(i => i.State.AuditOutbox)
+            .Where(r => r.Call is null || !chained.Contains(r.Call))
+            .Select(r => new AuditEntry(0, r.At, r.Subject, r.Role, r.Scope, r.Rpc, r.RequestId, r.IncidentId, r.Outcome, r.Detail, "", "", r.Call))];
         var ended = log.Where(e => e.Call is not null && e.Outcome != AuditEntry.Started).Select(e => e.Call!).ToHashSet(StringComparer.Ordinal);
         var inDoubt = log.Where(e => e.Outcome == AuditEntry.Started && !ended.Contains(e.Call!))
-            .Select(e => $"#{e.Sequence} {e.At:O} {Short(e.Rpc)} by {e.Role}:{e.Subject}{(e.IncidentId is null ? "" : $" (incident {e.IncidentId})")}: it may have taken effect; its caller never heard")
+            .Select(e => $"{(e.Sequence == 0 ? "(kept by its incident, not yet in the chain)" : $"#{e.Sequence}")} {e.At:O} {Short(e.Rpc)} by {e.Role}:{e.Subject}{(e.IncidentId is null ? "" : $" (incident {e.IncidentId})")}: it may have taken effect; its caller never heard")
             .ToList();
 
         // A change is covered by the record of its command written before it (Started) or, for calls from before

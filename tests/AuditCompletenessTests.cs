@@ -38,12 +38,13 @@ public sealed class AuditCompletenessTests
             Assert.Contains("commands in doubt (started, no outcome recorded): 1", verified.Output);
             Assert.Contains("OpenIncident by police:agder (incident agder.doubt-1): it may have taken effect", verified.Output);
 
-            // The retry with the same id is answered, and recorded, now that the log can be written.
+            // The retry with the same id is answered, and recorded, now that the log can be written. It finds the
+            // incident open and changes nothing, so its record is its outcome alone.
             await police.OpenIncidentAsync(Incident("agder", "doubt-1"));
             var entries = (await AuditTests.Export(node.PoliceWith(node.Tokens.NationalPolice()), new ExportAuditRequest { IncidentId = "agder.doubt-1" }))
                 .Where(e => e.Rpc.EndsWith("OpenIncident", StringComparison.Ordinal)).ToList();
-            Assert.Equal(["Started", "Started", "OK"], entries.Select(e => e.Outcome));
-            Assert.Equal(entries[1].Call, entries[2].Call);
+            Assert.Equal(["Started", "OK"], entries.Select(e => e.Outcome));
+            Assert.NotEqual(entries[0].Call, entries[1].Call);
         }
     }
 
@@ -53,15 +54,61 @@ public sealed class AuditCompletenessTests
         using var data = new TempDirectory();
         var faults = new AuditFaults();
         await using var node = await RunningNode.StartAsync(data.Path, services => services.AddSingleton(faults.Layer));
-        var police = node.PoliceWith(node.Tokens.Police("agder"));
+        var company = node.CompanyAs("agvakt");
 
         faults.FailAll = true;
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await police.OpenIncidentAsync(Incident("agder", "down-1")));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await company.RegisterUnitsAsync(Register("agvakt", UnitAt("a1", 2, "agder", 58.15, 8.0, "patrol"))));
         faults.FailAll = false;
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-        var missing = await Assert.ThrowsAsync<RpcException>(async () => await police.GetIncidentAsync(new GetIncidentRequest { IncidentId = "agder.down-1" }));
-        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        Assert.Empty((await company.ListUnitsAsync(new ListUnitsRequest { CompanyId = "agvakt" })).Units);
+    }
+
+    [Fact]
+    public async Task An_incident_command_keeps_its_start_record_with_its_change_while_the_log_is_down_and_appends_it_when_the_log_is_back()
+    {
+        using var data = new TempDirectory();
+        var faults = new AuditFaults();
+        await using (var node = await RunningNode.StartAsync(data.Path, services => services.AddSingleton(faults.Layer)))
+        {
+            var police = node.PoliceWith(node.Tokens.Police("agder"));
+
+            // The incident opens (its start record goes with that write), but nothing reaches the chain: no OK.
+            faults.FailAll = true;
+            var error = await Assert.ThrowsAsync<RpcException>(async () => await police.OpenIncidentAsync(Incident("agder", "down-1")));
+            Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+            Assert.Equal(IncidentStatus.Open, (await police.GetIncidentAsync(new GetIncidentRequest { IncidentId = "agder.down-1" })).Status);
+
+            // Read from the files alone: the change has its record (kept by the incident), and it is in doubt.
+            var verified = await Verify(data.Path);
+            Assert.Equal(0, verified.Code);
+            Assert.Contains("commands in doubt (started, no outcome recorded): 1", verified.Output);
+            Assert.Contains("(kept by its incident, not yet in the chain)", verified.Output);
+            Assert.Contains("every change in the state has its record", verified.Output);
+
+            // The log is back: the incident appends the record itself (its timer), without another command.
+            faults.FailAll = false;
+            var national = node.PoliceWith(node.Tokens.NationalPolice());
+            Assert.True(
+                await Eventually.Holds(async () => (await AuditTests.Export(national, new ExportAuditRequest { IncidentId = "agder.down-1" }))
+                    .Any(e => e.Outcome == "Started" && e.Rpc.EndsWith("OpenIncident", StringComparison.Ordinal)), TimeSpan.FromSeconds(15)),
+                "the start record kept by the incident never reached the chain");
+        }
+
+        // Appended once, and the outbox is stored empty: a restart appends nothing again.
+        await using (var node = await RunningNode.StartAsync(data.Path))
+        {
+            var national = node.PoliceWith(node.Tokens.NationalPolice());
+            await node.PoliceWith(node.Tokens.Police("agder")).GetIncidentAsync(new GetIncidentRequest { IncidentId = "agder.down-1" });
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var starts = (await AuditTests.Export(national, new ExportAuditRequest { IncidentId = "agder.down-1" }))
+                .Where(e => e.Outcome == "Started" && e.Rpc.EndsWith("OpenIncident", StringComparison.Ordinal));
+            Assert.Single(starts);
+        }
+
+        var after = await Verify(data.Path);
+        Assert.Contains("every change in the state has its record", after.Output);
+        Assert.DoesNotContain("kept by its incident", after.Output);
     }
 
     [Fact]

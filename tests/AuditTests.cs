@@ -46,8 +46,10 @@ public sealed class AuditTests
                 ("company:vaktpartner", "/coordination.v1.CompanyService/ReportAssignmentProgress", "OK"),
                 ("police:sor-vest", "/coordination.v1.PoliceService/CloseIncident", "OK"),
             ], commands.Select(e => ($"{e.Role}:{(e.Role == "company" ? e.Scope["company:".Length..] : e.Subject)}", e.Rpc, e.Outcome)));
-            Assert.Equal(Enumerable.Range(1, 17).Select(i => (long)i), entries.Select(e => e.Sequence)); // the export's own Started record is the last
-            Assert.All(commands, c =>
+            Assert.Equal(Enumerable.Range(1, 16).Select(i => (long)i), entries.Select(e => e.Sequence)); // the export's own Started record is the last
+            // A command refused before it reached its incident changed nothing and has its outcome record only.
+            Assert.DoesNotContain(entries, e => e.Call == commands[5].Call && e.Outcome == "Started");
+            Assert.All(commands.Where(c => c.Outcome == "OK"), c =>
             {
                 var started = Assert.Single(entries, e => e.Call == c.Call && e.Outcome == "Started");
                 Assert.True(started.Sequence < c.Sequence);
@@ -59,16 +61,17 @@ public sealed class AuditTests
             Assert.Equal("districts:sor-vest", commands[3].Scope);
 
             var forIncident = await Export(directorate, new ExportAuditRequest { IncidentId = incidentId });
-            Assert.Equal(9, forIncident.Count); // open, request, refused request, close, each twice, and this export's own Started record (it names the incident)
+            Assert.Equal(8, forIncident.Count); // open, request, close, each twice, the refused request's outcome, and this export's own Started record (it names the incident)
             Assert.All(forIncident, e => Assert.Equal(incidentId, e.IncidentId));
         }
 
         var database = Path.Combine(data.Path, "coordination.db");
 
-        // The 8 commands and the two exports, twice each (the status report's start record written by its unit).
+        // The 8 commands and the two exports, twice each (the status report's start record written by its unit),
+        // but the request refused before it reached its incident: its outcome only.
         var verified = await Verify(database);
         Assert.Equal(0, verified.Code);
-        Assert.StartsWith("audit chain intact: 20 entries", verified.Output, StringComparison.Ordinal);
+        Assert.StartsWith("audit chain intact: 19 entries", verified.Output, StringComparison.Ordinal);
         Assert.EndsWith("every change in the state has its record (1 incidents, 1 units checked)", verified.Output, StringComparison.Ordinal);
 
         // Someone with the file changes who closed the incident. The table refuses updates, so they drop its guard first.

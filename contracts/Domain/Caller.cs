@@ -43,7 +43,9 @@ public static class CallerContext
     /// The audit record of a plain status report's start (an <see cref="AuditRecord"/>), handed to the
     /// unit instead of being written by the gateway: the unit writes it only when the report changes its
     /// status, before its own write. A report that repeats the status (most of a control room's feed)
-    /// then costs no audit write at all, and a change still never exists without its record.
+    /// then costs no audit write at all, and a change still never exists without its record. Incident
+    /// commands hand it to their incident, which stores it with its first change and appends it beside
+    /// that write (one commit less on the command's path).
     /// </summary>
     public const string DeferredStartKey = "coordination.audit-start";
 }

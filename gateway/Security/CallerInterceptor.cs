@@ -39,6 +39,20 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
         "/coordination.v1.PoliceService/ExportAudit",
     ];
 
+    // Commands whose first grain call goes to their incident, which writes the start record with its first
+    // change and appends it beside that write (see IncidentGrain.Audit.cs): one commit less before the answer.
+    internal static readonly HashSet<string> StartedByIncident =
+    [
+        "/coordination.v1.CompanyService/AnswerOffer",
+        "/coordination.v1.CompanyService/ReportAssignmentProgress",
+        "/coordination.v1.PoliceService/OpenIncident",
+        "/coordination.v1.PoliceService/RequestCapacity",
+        "/coordination.v1.PoliceService/CancelRequest",
+        "/coordination.v1.PoliceService/ExtendAssignment",
+        "/coordination.v1.PoliceService/ReleaseUnits",
+        "/coordination.v1.PoliceService/CloseIncident",
+    ];
+
     // Calls that change nothing, so they are not audited. Every RPC of the API is in exactly one of
     // the two lists (a test holds them to the services' descriptors), so a new RPC cannot be left
     // out of the audit by forgetting it.
@@ -194,12 +208,14 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
     /// <summary>
     /// The record written before the command runs; when it cannot be written the command does not run
     /// (UNAVAILABLE). A plain status report hands it to its unit instead, which writes it only if the
-    /// report changes the status (see <see cref="CallerContext.DeferredStartKey"/>).
+    /// report changes the status, and an incident command to its incident, which writes it with its
+    /// first change (see <see cref="CallerContext.DeferredStartKey"/>).
     /// </summary>
     private Task<string> Started(Caller caller, ServerCallContext context, IMessage? request)
     {
         var call = Guid.NewGuid().ToString("N");
-        if (request is UnitReport { Status: Coordination.Api.V1.UnitStatus.Available or Coordination.Api.V1.UnitStatus.Unavailable or Coordination.Api.V1.UnitStatus.OutOfService })
+        if (StartedByIncident.Contains(context.Method)
+            || request is UnitReport { Status: Coordination.Api.V1.UnitStatus.Available or Coordination.Api.V1.UnitStatus.Unavailable or Coordination.Api.V1.UnitStatus.OutOfService })
         {
             // Not async on purpose: RequestContext lives in the execution context, and a value set inside an
             // awaited method would not reach the grain call the handler makes next.

@@ -419,6 +419,7 @@ internal sealed partial class IncidentGrain
     /// </summary>
     private async Task OnTimer(CancellationToken cancellationToken)
     {
+        await DrainAuditOutbox();
         if (S.Opening is null || S.Status != IncidentStatus.Open)
         {
             return;
@@ -458,6 +459,11 @@ internal sealed partial class IncidentGrain
         if (next is { } deadline && S.Status == IncidentStatus.Open)
         {
             ArmTimer(deadline - Now);
+        }
+        else if (S.AuditOutbox.Count > 0)
+        {
+            // A start record still to be appended keeps the timer, even on a closed incident.
+            ArmTimer(RetryDelay);
         }
         else
         {

@@ -35,7 +35,7 @@ internal sealed partial class IncidentGrain(
     {
         // Deadlines, half-finished commitments and undelivered offers are all in the state: one
         // pass right after activation picks each of them up again.
-        if (S.Opening is not null && S.Status == IncidentStatus.Open)
+        if (S.Opening is not null && (S.Status == IncidentStatus.Open || S.AuditOutbox.Count > 0))
         {
             ArmTimer(TimeSpan.Zero);
         }
@@ -60,6 +60,7 @@ internal sealed partial class IncidentGrain(
 
     public async Task<IncidentView> Open(OpenIncident command)
     {
+        TakeStart();
         if (S.Opening is { } existing)
         {
             if (existing with { Actor = command.Actor } != command)
@@ -342,6 +343,7 @@ internal sealed partial class IncidentGrain(
     /// </summary>
     private async Task Resume()
     {
+        TakeStart();
         foreach (var (request, offer) in S.Requests.SelectMany(r => r.Offers.Where(o => o.Status == OfferStatus.Pending && o.Intent is not null).Select(o => (r, o))).ToList())
         {
             try
@@ -420,8 +422,17 @@ internal sealed partial class IncidentGrain(
             S.TimelineTail = [];
         }
 
-        await state.WriteStateAsync();
+        // A command's start record rides in its first write and is appended to the chain beside it.
+        var start = StartForWrite();
+        var written = state.WriteStateAsync();
+        var logged = start is null ? null : AppendStart(start);
+        await written;
         _unsaved = false;
+        if (logged is not null)
+        {
+            await logged;
+        }
+
         TellDistrict();
         if (_watchers is { Any: true } && !_notifyPending)
         {

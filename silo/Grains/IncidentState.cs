@@ -19,6 +19,12 @@ public sealed class IncidentState
 
     /// <summary>A multi-grain release under way; finished before any other command runs.</summary>
     [Id(9)] public ReleaseIntent? PendingRelease { get; set; }
+
+    /// <summary>
+    /// Start records of commands, written with the command's first change (see IncidentGrain.Audit.cs)
+    /// and not yet known to be in the audit chain. Usually empty: a record leaves once appended.
+    /// </summary>
+    [Id(10)] public List<AuditRecord> AuditOutbox { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("coordination.CapacityRequestState")]

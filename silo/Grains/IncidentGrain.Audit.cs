@@ -1,0 +1,108 @@
+using Coordination.Domain;
+
+namespace Coordination.Silo.Grains;
+
+/// <summary>
+/// The start records of the commands this incident runs. The gateway does not write them itself for
+/// incident commands (it would cost each command a durable append before it even starts): it hands
+/// the record over (<see cref="CallerContext.DeferredStartKey"/>), and the incident puts it into its
+/// own state in the write that makes the command's first change, while appending it to the chain at
+/// the same time. So no change is durable without its start record (in the chain, or in the outbox
+/// beside the change), and the command waits one commit less. A command that changes nothing leaves
+/// no start record; its outcome record is still written by the gateway.
+/// A record whose append failed stays in the outbox and is appended later by the incident's timer,
+/// after a look at the chain, so a record that did land (its answer lost) is not appended twice.
+/// </summary>
+internal sealed partial class IncidentGrain
+{
+    private AuditRecord? _start;
+
+    /// <summary>At the start of every command: the record the gateway left for this call, if any.</summary>
+    private void TakeStart()
+    {
+        _start = RequestContext.Get(CallerContext.DeferredStartKey) as AuditRecord;
+        if (_start is not null)
+        {
+            // Calls this incident makes to units and the district must not carry it on.
+            RequestContext.Remove(CallerContext.DeferredStartKey);
+        }
+    }
+
+    /// <summary>
+    /// Called just before a write: the pending start record goes into the state being written. Returns
+    /// the record to append beside the write, or null.
+    /// </summary>
+    private AuditRecord? StartForWrite()
+    {
+        if (_start is not { } start)
+        {
+            return null;
+        }
+
+        _start = null;
+        S.AuditOutbox.Add(start);
+        return start;
+    }
+
+    /// <summary>Appends a start record beside the write that holds it; on failure it waits in the outbox.</summary>
+    private async Task AppendStart(AuditRecord start)
+    {
+        try
+        {
+            await AuditLog.Append([start]);
+            S.AuditOutbox.Remove(start);
+        }
+        catch (Exception)
+        {
+            // Durable in the outbox with the change; the timer appends it once the log can be written.
+            ArmTimer(RetryDelay);
+        }
+    }
+
+    /// <summary>
+    /// Appends what a failed append or an earlier activation left in the outbox, skipping records the
+    /// chain already holds (an append can land and its answer be lost), and stores the empty outbox.
+    /// </summary>
+    private async Task DrainAuditOutbox()
+    {
+        if (S.AuditOutbox.Count == 0)
+        {
+            return;
+        }
+
+        var leftovers = S.AuditOutbox.ToList();
+        try
+        {
+            var since = leftovers.Min(r => r.At) - TimeSpan.FromMinutes(1);
+            var inChain = new HashSet<string>(StringComparer.Ordinal);
+            for (long after = 0; ;)
+            {
+                var page = await AuditLog.Read(IncidentId, since, null, after, 1_000);
+                inChain.UnionWith(page.Where(e => e.Call is not null).Select(e => e.Call!));
+                if (page.Count < 1_000)
+                {
+                    break;
+                }
+
+                after = page[^1].Sequence;
+            }
+
+            var missing = leftovers.Where(r => r.Call is null || !inChain.Contains(r.Call)).ToList();
+            if (missing.Count > 0)
+            {
+                await AuditLog.Append(missing);
+            }
+
+            S.AuditOutbox.RemoveAll(leftovers.Contains);
+
+            // Stored now (a rare path), so a closed incident does not look again at every activation.
+            await state.WriteStateAsync();
+        }
+        catch (Exception)
+        {
+            ArmTimer(RetryDelay);
+        }
+    }
+
+    private IAuditLogGrain AuditLog => GrainFactory.GetGrain<IAuditLogGrain>(IAuditLogGrain.Key);
+}
