@@ -17,7 +17,10 @@ public sealed record District(
 
 public sealed record Capability(string Id, string Name);
 
-public sealed record ForbiddenTask(string Id, string Name, string Reason);
+public sealed record ForbiddenTask(string Id, string Name, string Reason, IReadOnlyList<string>? Words = null);
+
+/// <summary>A kind of bulletin (data, like capabilities), with what the CAP export says of it.</summary>
+public sealed record BulletinKind(string Id, string Name, string CapCategory, string ResponseType, bool ObserveOnly);
 
 /// <summary>
 /// The districts and the capability catalogue, loaded once from the JSON files embedded in this
@@ -27,8 +30,10 @@ public sealed class ReferenceData
 {
     private static readonly Lazy<ReferenceData> Embedded = new(LoadEmbedded);
 
-    private ReferenceData(IReadOnlyList<District> districts, IReadOnlyList<Capability> capabilities, IReadOnlyList<ForbiddenTask> forbidden)
+    private ReferenceData(IReadOnlyList<District> districts, IReadOnlyList<Capability> capabilities, IReadOnlyList<ForbiddenTask> forbidden, IReadOnlyList<BulletinKind> bulletinKinds)
     {
+        BulletinKinds = bulletinKinds;
+        BulletinKindsById = bulletinKinds.ToDictionary(k => k.Id, StringComparer.Ordinal);
         Districts = districts;
         Capabilities = capabilities;
         ForbiddenTasks = forbidden;
@@ -45,6 +50,8 @@ public sealed class ReferenceData
     public IReadOnlyDictionary<string, District> DistrictsById { get; }
     public IReadOnlyDictionary<string, Capability> CapabilitiesById { get; }
     public IReadOnlyDictionary<string, ForbiddenTask> ForbiddenById { get; }
+    public IReadOnlyList<BulletinKind> BulletinKinds { get; }
+    public IReadOnlyDictionary<string, BulletinKind> BulletinKindsById { get; }
 
     public bool IsDistrict(string id) => DistrictsById.ContainsKey(id);
     public bool IsCapability(string id) => CapabilitiesById.ContainsKey(id);
@@ -55,7 +62,7 @@ public sealed class ReferenceData
     {
         var districts = Read<DistrictsFile>("districts.json").Districts;
         var catalogue = Read<CapabilitiesFile>("capabilities.json");
-        var data = new ReferenceData(districts, catalogue.Capabilities, catalogue.ForbiddenTasks);
+        var data = new ReferenceData(districts, catalogue.Capabilities, catalogue.ForbiddenTasks, Read<BulletinKindsFile>("bulletin-kinds.json").Kinds);
         data.CheckConsistent();
         return data;
     }
@@ -82,6 +89,8 @@ public sealed class ReferenceData
             }
         }
     }
+
+    private sealed record BulletinKindsFile([property: JsonPropertyName("kinds")] List<BulletinKind> Kinds);
 
     private sealed record DistrictsFile([property: JsonPropertyName("districts")] List<District> Districts);
 
