@@ -1,3 +1,6 @@
+using Coordination.Gateway.Hosting;
+using Microsoft.Extensions.Options;
+
 namespace Coordination.Silo.Persistence;
 
 public enum StorageProvider
@@ -36,6 +39,18 @@ public sealed class StorageOptions
     public string PostgresConnectionString => string.IsNullOrWhiteSpace(ConnectionString)
         ? throw new InvalidOperationException($"{Section}:Provider is PostgreSql but {Section}:ConnectionString is not set (e.g. \"Host=10.0.0.4;Database=coordination;Username=coordination;Password=...\")")
         : ConnectionString;
+
+    public sealed class Validator : IValidateOptions<StorageOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, StorageOptions o)
+        {
+            var checks = new SettingChecks(Section).Defined(o.Provider);
+            return (o.Provider == StorageProvider.PostgreSql
+                ? checks.That(!string.IsNullOrWhiteSpace(o.ConnectionString),
+                    $"{Section}:Provider is PostgreSql but {Section}:ConnectionString is not set (e.g. \"Host=10.0.0.4;Database=coordination;Username=coordination;Password=...\")")
+                : checks.Required(o.DataDirectory)).Result;
+        }
+    }
 
     /// <summary>Where state lives, for the start-up log line.</summary>
     public string Describe() => Provider == StorageProvider.PostgreSql
