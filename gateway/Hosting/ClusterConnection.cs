@@ -75,7 +75,11 @@ public static class ClusterConnection
         builder.UseOrleansClient(client =>
         {
             client.Services.AddOptions<Orleans.Configuration.ClusterOptions>()
-                .Configure<IOptions<ClusterConnectionOptions>>((o, settings) => (o.ClusterId, o.ServiceId) = (settings.Value.ClusterId, settings.Value.ServiceId));
+                .Configure<IOptions<ClusterConnectionOptions>>((o, settings) =>
+                {
+                    o.ClusterId = settings.Value.ClusterId;
+                    o.ServiceId = settings.Value.ServiceId;
+                });
             client.Services.AddOptions<Orleans.Configuration.ClientMessagingOptions>()
                 .Configure<IOptions<ClusterConnectionOptions>>((o, settings) => o.ResponseTimeout = settings.Value.ResponseTimeout);
             client.Services.AddOptions<Orleans.Configuration.GatewayOptions>()
