@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 
 namespace Coordination.Gateway.Hosting;
 
@@ -27,8 +28,18 @@ public sealed class GatewayOptions
     /// <summary>gRPC server reflection, so generic tools (grpcurl, Postman) can discover the API.</summary>
     public ReflectionMode Reflection { get; set; } = ReflectionMode.Authenticated;
 
+    /// <summary>An endpoint setting, already checked by <see cref="Validator"/>.</summary>
     public static IPEndPoint Parse(string value, string setting) =>
         IPEndPoint.TryParse(value, out var endpoint)
             ? endpoint
             : throw new InvalidOperationException($"{Section}:{setting} must be host:port with an IP address, such as 127.0.0.1:5080 (was '{value}').");
+
+    public sealed class Validator : IValidateOptions<GatewayOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, GatewayOptions o) => new SettingChecks(Section)
+            .Endpoint(o.GrpcEndpoint)
+            .Endpoint(o.HttpEndpoint)
+            .Defined(o.Reflection)
+            .Result;
+    }
 }

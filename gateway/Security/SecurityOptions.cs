@@ -1,3 +1,6 @@
+using Coordination.Gateway.Hosting;
+using Microsoft.Extensions.Options;
+
 namespace Coordination.Gateway.Security;
 
 /// <summary>Configuration section <c>Coordination:Auth</c>.</summary>
@@ -19,6 +22,28 @@ public sealed class AuthOptions
 
     /// <summary>Tolerance for clock differences when checking a token's lifetime.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The largest tolerance accepted: beyond it an expired token would stay good for longer than a clock can plausibly be off.</summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
+
+    public sealed class Validator : IValidateOptions<AuthOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, AuthOptions o)
+        {
+            var checks = new SettingChecks(Section)
+                .Required(o.Issuer)
+                .Required(o.Audience)
+                .NotNegative(o.ClockSkew, MaxClockSkew);
+            for (var i = 0; i < o.SigningKeyFiles.Length; i++)
+            {
+                checks.ExistingFile(o.SigningKeyFiles[i], $"{nameof(SigningKeyFiles)}:{i}");
+            }
+
+            // The development key is created when missing, so only its name is needed.
+            return checks.That(o.SigningKeyFiles.Length > 0 || !string.IsNullOrWhiteSpace(o.DevelopmentKeyFile),
+                $"{checks.Name(nameof(DevelopmentKeyFile))} must be set when {checks.Name(nameof(SigningKeyFiles))} is empty.").Result;
+        }
+    }
 }
 
 /// <summary>Configuration section <c>Coordination:Limits</c>.</summary>
@@ -34,6 +59,15 @@ public sealed class LimitsOptions
 
     /// <summary>How many calls a caller may make at once above the sustained rate.</summary>
     public int Burst { get; set; } = 400;
+
+    public sealed class Validator : IValidateOptions<LimitsOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, LimitsOptions o) => new SettingChecks(Section)
+            .AtLeast(o.MaxMessageBytes, 1)
+            .AtLeast(o.RequestsPerSecond, 1)
+            .AtLeast(o.Burst, 1)
+            .Result;
+    }
 }
 
 /// <summary>
@@ -56,4 +90,20 @@ public sealed class TlsOptions
     /// company id as its subject's common name (CN).
     /// </summary>
     public string? CompanyCertificateAuthorityFile { get; set; }
+
+    public sealed class Validator : IValidateOptions<TlsOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, TlsOptions o)
+        {
+            var checks = new SettingChecks(Section)
+                .ExistingFile(o.CertificateFile)
+                .ExistingFile(o.KeyFile)
+                .ExistingFile(o.CompanyCertificateAuthorityFile);
+            var tls = !string.IsNullOrEmpty(o.CertificateFile);
+            return checks
+                .That(tls || string.IsNullOrEmpty(o.KeyFile), $"{checks.Name(nameof(KeyFile))} is the key of {checks.Name(nameof(CertificateFile))}: set that too.")
+                .That(tls || string.IsNullOrEmpty(o.CompanyCertificateAuthorityFile), $"{checks.Name(nameof(CompanyCertificateAuthorityFile))} needs TLS: set {checks.Name(nameof(CertificateFile))} too.")
+                .Result;
+        }
+    }
 }

@@ -12,10 +12,6 @@ namespace Coordination.Gateway.Services;
 /// </summary>
 internal sealed partial class DashboardHub(IGrainFactory grains, ILogger<DashboardHub> logger)
 {
-    // Renewing also re-subscribes a grain that came back on another silo (its observers were lost
-    // with the silo it left): this bounds how long a dashboard stays still after a fail-over.
-    private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(15);
-
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Topic> _topics = new(StringComparer.Ordinal);
 
@@ -171,33 +167,14 @@ internal sealed partial class DashboardHub(IGrainFactory grains, ILogger<Dashboa
                 _latest = _latest is not null && Newer(_latest, current) ? _latest : current;
             }
 
-            _ = Renew();
+            // Renewing also re-subscribes a grain that came back on another silo (see ObserverLease).
+            _ = LeaseRenewal.KeepAsync(Renew, e => hub.LogRenewFailed(e, Key), _stop.Token);
             return current;
         }
 
-        private async Task Renew()
-        {
-            using var timer = new PeriodicTimer(RenewEvery);
-            try
-            {
-                while (await timer.WaitForNextTickAsync(_stop.Token))
-                {
-                    try
-                    {
-                        // The picture the renewal returns is news when the grain restarted meanwhile
-                        // (a new epoch): viewers get it now rather than at the grain's next change.
-                        await OnUpdate(await AsGateway(() => source.Watch(_reference!)));
-                    }
-                    catch (Exception e) when (!_stop.IsCancellationRequested)
-                    {
-                        hub.LogRenewFailed(e, Key);
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
+        // The picture a renewal returns is news when the grain restarted meanwhile (a new epoch):
+        // viewers get it now rather than at the grain's next change.
+        private async Task Renew() => await OnUpdate(await AsGateway(() => source.Watch(_reference!)));
     }
 
     internal sealed class Viewer(DashboardHub hub, Topic topic) : IAsyncDisposable
@@ -240,6 +217,6 @@ internal sealed partial class DashboardHub(IGrainFactory grains, ILogger<Dashboa
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the dashboard subscription to {Topic} failed; retrying at the next renewal")]
     private partial void LogRenewFailed(Exception exception, string topic);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Ending the dashboard subscription to {Topic} failed; the grain forgets it after three minutes")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ending the dashboard subscription to {Topic} failed; the grain forgets it when its lease lapses")]
     private partial void LogUnwatchFailed(Exception exception, string topic);
 }

@@ -12,7 +12,6 @@ namespace Coordination.Gateway.Services;
 internal sealed class OfferWatch : IOfferObserver, IAsyncDisposable
 {
     private const int Buffer = 1024;
-    private static readonly TimeSpan RenewEvery = TimeSpan.FromMinutes(1);
 
     private readonly Channel<OfferNotice> _channel = Channel.CreateBounded<OfferNotice>(new BoundedChannelOptions(Buffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly IGrainFactory _grains;
@@ -32,9 +31,12 @@ internal sealed class OfferWatch : IOfferObserver, IAsyncDisposable
     public static async Task<OfferWatch> StartAsync(IGrainFactory grains, string companyId)
     {
         var watch = new OfferWatch(grains, companyId);
-        watch._reference = grains.CreateObjectReference<IOfferObserver>(watch);
-        watch.Outstanding = await watch._company.Watch(watch._reference);
-        watch._renewal = watch.RenewAsync();
+        var reference = grains.CreateObjectReference<IOfferObserver>(watch);
+        watch._reference = reference;
+        watch.Outstanding = await watch._company.Watch(reference);
+
+        // A renewal that fails is simply tried again at the next tick, well inside the lease.
+        watch._renewal = LeaseRenewal.KeepAsync(() => watch._company.Watch(reference), _ => { }, watch._stop.Token);
         return watch;
     }
 
@@ -66,34 +68,12 @@ internal sealed class OfferWatch : IOfferObserver, IAsyncDisposable
             }
             catch (Exception)
             {
-                // The company forgets watchers that stop renewing anyway.
+                // The company forgets watchers whose lease lapses anyway.
             }
 
             _grains.DeleteObjectReference<IOfferObserver>(_reference);
         }
 
         _stop.Dispose();
-    }
-
-    private async Task RenewAsync()
-    {
-        using var timer = new PeriodicTimer(RenewEvery);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stop.Token))
-            {
-                try
-                {
-                    await _company.Watch(_reference!);
-                }
-                catch (Exception) when (!_stop.IsCancellationRequested)
-                {
-                    // Try again on the next tick; the company keeps a watcher for three minutes.
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 }

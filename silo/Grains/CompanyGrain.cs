@@ -1,5 +1,6 @@
 using Coordination.Domain;
 using Microsoft.Extensions.Logging;
+using Orleans.Utilities;
 
 namespace Coordination.Silo.Grains;
 
@@ -38,10 +39,8 @@ internal sealed partial class CompanyGrain(
     TimeProvider time,
     ILogger<CompanyGrain> logger) : Grain, ICompanyGrain
 {
-    // A watcher that has not renewed within this long is presumed gone (its gateway died).
-    private static readonly TimeSpan WatcherExpiry = TimeSpan.FromMinutes(3);
-
-    private readonly Dictionary<IOfferObserver, DateTimeOffset> _watchers = [];
+    // Offer watchers hold a lease: one that stops renewing is presumed gone (its gateway died).
+    private readonly ObserverManager<IOfferObserver> _watchers = ObserverLeases.Create<IOfferObserver>(time);
 
     private CompanyState S => state.State;
     private string CompanyId => this.GetPrimaryKeyString();
@@ -186,31 +185,18 @@ internal sealed partial class CompanyGrain(
 
     public Task<IReadOnlyList<OfferNotice>> Watch(IOfferObserver observer)
     {
-        _watchers[observer] = time.GetUtcNow();
+        _watchers.Subscribe(observer, observer);
         return Task.FromResult<IReadOnlyList<OfferNotice>>([.. S.Inbox.Values.OrderBy(o => o.Deadline)]);
     }
 
     public Task Unwatch(IOfferObserver observer)
     {
-        _watchers.Remove(observer);
+        _watchers.Unsubscribe(observer);
         return Task.CompletedTask;
     }
 
-    private void Notify(OfferNotice offer)
-    {
-        var now = time.GetUtcNow();
-        foreach (var (watcher, renewed) in _watchers.ToList())
-        {
-            if (now - renewed > WatcherExpiry)
-            {
-                _watchers.Remove(watcher);
-                continue;
-            }
-
-            // One-way: a slow or vanished watcher never holds up the company.
-            watcher.OnOffer(offer).Ignore();
-        }
-    }
+    // One-way: a slow or vanished watcher never holds up the company.
+    private void Notify(OfferNotice offer) => _watchers.Notify(watcher => watcher.OnOffer(offer).Ignore());
 
     private IGuardUnitGrain Unit(string unitId) => GrainFactory.GetGrain<IGuardUnitGrain>(UnitKey.Of(CompanyId, unitId));
 

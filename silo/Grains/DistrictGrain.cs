@@ -30,22 +30,22 @@ internal sealed class DistrictGrain(
     private const string WakeReminder = "wake-open-incidents";
 
     // Dashboards are told at most this often; a burst of status changes costs them one picture.
-    private static readonly TimeSpan DashboardInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan DashboardInterval = GrainTuning.DashboardInterval;
 
     // The national view is told at most this often, so a burst of status changes costs it one message.
-    private static readonly TimeSpan NationalReportInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan NationalReportInterval = GrainTuning.NationalReportInterval;
 
     // ...and at least this often, so a lost one-way report heals on its own.
-    private static readonly TimeSpan NationalRefreshInterval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan NationalRefreshInterval = GrainTuning.NationalRefreshInterval;
 
-    private const int RebuildParallelism = 256;
-    private const int ClosedIncidentsListed = 200;
-    private const int MaxCandidates = 200;
+    private const int RebuildParallelism = GrainTuning.RebuildParallelism;
+    private const int ClosedIncidentsListed = GrainTuning.ClosedIncidentsListed;
+    private const int MaxCandidates = GrainTuning.MaxCandidates;
 
     // How long units handed to one request are held back from the next: long enough for that
     // request's commitment to reach this district, short enough that an offer left unanswered does
     // not keep a unit from everyone else.
-    private static readonly TimeSpan HoldFor = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan HoldFor = GrainTuning.HoldUnitsFor;
 
     // Added to a held unit's rank (squared degrees): more than any two points of Norway are apart.
     private const double HeldPenalty = 10_000;
@@ -56,7 +56,7 @@ internal sealed class DistrictGrain(
     private readonly LendingLedger _lending = new(HoldFor, LendingSettles);
 
     // How long a unit's commitment may take to reach the figures; a promise whose commitment failed lapses then.
-    private static readonly TimeSpan LendingSettles = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LendingSettles = GrainTuning.LendingSettles;
 
     // The board: each open incident's latest summary, as the incidents send them (derived, memory only).
     private readonly Dictionary<string, IncidentSummary> _board = new(StringComparer.Ordinal);

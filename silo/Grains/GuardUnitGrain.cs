@@ -262,12 +262,12 @@ internal sealed class GuardUnitGrain(
             {
                 // The audit grain reactivating after a failed append (it deactivates to re-read the chain's
                 // head) rejects calls for a moment: as the gateway's writer does, try again briefly.
-                if (attempt == 3)
+                if (attempt == GrainTuning.AuditAttempts)
                 {
                     throw CoordinationException.Unavailable($"the audit log could not record this report's start ({e.Message}); nothing was changed, retry");
                 }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+                await Task.Delay(GrainTuning.AuditRetryStep * attempt);
             }
         }
     }

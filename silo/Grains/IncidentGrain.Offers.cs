@@ -6,7 +6,7 @@ namespace Coordination.Silo.Grains;
 internal sealed partial class IncidentGrain
 {
     // When a company or unit could not be reached, the timer tries again this much later.
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RetryDelay = GrainTuning.OfferRetryDelay;
 
     private IGrainTimer? _timer;
 

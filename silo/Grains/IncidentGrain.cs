@@ -16,10 +16,10 @@ internal sealed partial class IncidentGrain(
 {
     // Every write serialises the incident with its timeline tail; a short tail keeps each write small
     // (a sealed page is one more write per 64 events, and pages are read only to show the timeline).
-    private const int TimelinePageSize = 64;
+    private const int TimelinePageSize = GrainTuning.TimelinePageSize;
 
     // Dashboards are told of a change at most this often: a command's several steps cost them one picture.
-    private static readonly TimeSpan DashboardInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan DashboardInterval = GrainTuning.DashboardInterval;
 
     private DashboardWatchers? _watchers;
     private IncidentSummary? _summarySent;

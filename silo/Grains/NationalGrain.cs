@@ -9,7 +9,7 @@ namespace Coordination.Silo.Grains;
 /// </summary>
 internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
 {
-    private static readonly TimeSpan NotifyInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan NotifyInterval = GrainTuning.NationalDashboardInterval;
 
     private readonly Dictionary<string, DistrictSituation> _districts = new(StringComparer.Ordinal);
     private readonly DashboardWatchers _watchers = new(time);

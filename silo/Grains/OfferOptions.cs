@@ -1,4 +1,7 @@
 using Coordination.Domain;
+using Coordination.Gateway.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Hosting;
 
 namespace Coordination.Silo.Grains;
 
@@ -25,4 +28,25 @@ public sealed class OfferOptions
         Priority.High => HighDeadline,
         _ => RoutineDeadline,
     };
+
+    /// <summary>
+    /// Deadlines are grain timers' waits; the wake-up is a reminder, which Orleans refuses below its
+    /// minimum period (<c>Coordination:Orleans:MinimumReminderPeriod</c>, a minute by default) when the
+    /// first incident of a district opens.
+    /// </summary>
+    public sealed class Validator(IOptions<ReminderOptions> reminders) : IValidateOptions<OfferOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, OfferOptions o)
+        {
+            var minimum = reminders.Value.MinimumReminderPeriod;
+            var checks = new SettingChecks(Section)
+                .Positive(o.UrgentDeadline, SettingChecks.LongestTimerWait)
+                .Positive(o.HighDeadline, SettingChecks.LongestTimerWait)
+                .Positive(o.RoutineDeadline, SettingChecks.LongestTimerWait);
+            return checks
+                .That(o.WakeIncidentsEvery >= minimum && o.WakeIncidentsEvery <= SettingChecks.LongestTimerWait,
+                    $"{checks.Name(nameof(WakeIncidentsEvery))} must be from the minimum reminder period ({minimum}; {Hosting.OrleansOptions.Section}:{nameof(Hosting.OrleansOptions.MinimumReminderPeriod)}) to {SettingChecks.LongestTimerWait} (was {o.WakeIncidentsEvery}).")
+                .Result;
+        }
+    }
 }

@@ -1,3 +1,6 @@
+using Coordination.Gateway.Hosting;
+using Microsoft.Extensions.Options;
+
 namespace Coordination.Silo.Grains;
 
 /// <summary>Configuration section <c>Coordination:Units</c>.</summary>
@@ -13,4 +16,13 @@ public sealed class UnitOptions
     /// (and on deactivation). Status changes never wait for this: they are written before the reply.
     /// </summary>
     public TimeSpan HeartbeatFlushInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Both are grain timers' waits: zero staleness would count no unit as available; zero flushing writes every heartbeat.</summary>
+    public sealed class Validator : IValidateOptions<UnitOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, UnitOptions o) => new SettingChecks(Section)
+            .Positive(o.StaleAfter, SettingChecks.LongestTimerWait)
+            .NotNegative(o.HeartbeatFlushInterval, SettingChecks.LongestTimerWait)
+            .Result;
+    }
 }

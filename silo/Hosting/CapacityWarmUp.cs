@@ -13,7 +13,7 @@ internal sealed class CapacityWarmUp(IGrainFactory grains, ILogger<CapacityWarmU
     // A cluster's response timeout is a few seconds (FailureDetectionOptions), and rebuilding a district
     // of tens of thousands of units can take longer. The rebuild goes on behind a call that timed out, so
     // asking again is answered once it is done; a start-up that never answers still fails, after this long.
-    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Patience = Grains.GrainTuning.WarmUpPatience;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe<CapacityWarmUp>(ServiceLifecycleStage.Active, async _ =>

@@ -1,3 +1,4 @@
+using Coordination.Gateway.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -79,47 +80,26 @@ public sealed class FailureDetectionOptions
     {
         public ValidateOptionsResult Validate(string? name, FailureDetectionOptions o)
         {
-            var failures = new List<string>();
-            void Positive(TimeSpan value, string setting)
-            {
-                if (value <= TimeSpan.Zero)
-                {
-                    failures.Add($"{Section}:{setting} must be a positive time span such as 00:00:02 (was {value}).");
-                }
-            }
-
-            Positive(o.ProbeTimeout, nameof(ProbeTimeout));
-            Positive(o.MaxProbeTimeout, nameof(MaxProbeTimeout));
-            Positive(o.DeathVoteExpirationTimeout, nameof(DeathVoteExpirationTimeout));
-            Positive(o.TableRefreshTimeout, nameof(TableRefreshTimeout));
-            Positive(o.IAmAliveTablePublishTimeout, nameof(IAmAliveTablePublishTimeout));
-            Positive(o.ResponseTimeout, nameof(ResponseTimeout));
+            var checks = new SettingChecks(Section)
+                .Positive(o.ProbeTimeout)
+                .Positive(o.MaxProbeTimeout)
+                .Positive(o.DeathVoteExpirationTimeout)
+                .Positive(o.TableRefreshTimeout)
+                .Positive(o.IAmAliveTablePublishTimeout)
+                .Positive(o.ResponseTimeout)
+                .AtLeast(o.NumMissedProbesLimit, 1)
+                .AtLeast(o.NumVotesForDeathDeclaration, 1);
 
             // Orleans' adapted timeout never goes below half of ProbeTimeout; a ceiling under that floor
             // throws inside the prober on every probe instead of at start.
-            if (o.MaxProbeTimeout < o.ProbeTimeout / 2)
-            {
-                failures.Add($"{Section}:{nameof(MaxProbeTimeout)} ({o.MaxProbeTimeout}) must be at least half of {nameof(ProbeTimeout)} ({o.ProbeTimeout}).");
-            }
-
-            if (o.NumMissedProbesLimit < 1)
-            {
-                failures.Add($"{Section}:{nameof(NumMissedProbesLimit)} must be 1 or more (was {o.NumMissedProbesLimit}).");
-            }
-
-            if (o.NumVotesForDeathDeclaration < 1)
-            {
-                failures.Add($"{Section}:{nameof(NumVotesForDeathDeclaration)} must be 1 or more (was {o.NumVotesForDeathDeclaration}).");
-            }
+            checks.That(o.MaxProbeTimeout >= o.ProbeTimeout / 2,
+                $"{checks.Name(nameof(MaxProbeTimeout))} ({o.MaxProbeTimeout}) must be at least half of {nameof(ProbeTimeout)} ({o.ProbeTimeout}).");
 
             // A vote must still count when the second silo's suspicion arrives, at the earliest one
             // suspicion window later; otherwise a silo of a larger cluster could never be voted out.
-            if (o.NumMissedProbesLimit >= 1 && o.DeathVoteExpirationTimeout < o.SuspicionWindow * 2)
-            {
-                failures.Add($"{Section}:{nameof(DeathVoteExpirationTimeout)} ({o.DeathVoteExpirationTimeout}) must be at least twice {nameof(MaxProbeTimeout)} × {nameof(NumMissedProbesLimit)} ({o.SuspicionWindow * 2}): votes would expire before a second silo could add its own.");
-            }
-
-            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+            return checks.That(o.NumMissedProbesLimit < 1 || o.DeathVoteExpirationTimeout >= o.SuspicionWindow * 2,
+                $"{checks.Name(nameof(DeathVoteExpirationTimeout))} ({o.DeathVoteExpirationTimeout}) must be at least twice {nameof(MaxProbeTimeout)} × {nameof(NumMissedProbesLimit)} ({o.SuspicionWindow * 2}): votes would expire before a second silo could add its own.")
+                .Result;
         }
     }
 }

@@ -1,3 +1,6 @@
+using Coordination.Gateway.Hosting;
+using Microsoft.Extensions.Options;
+
 namespace Coordination.Silo.Hosting;
 
 /// <summary>Configuration section <c>Coordination:Orleans</c>.</summary>
@@ -21,4 +24,26 @@ public sealed class OrleansOptions
 
     /// <summary>Lowers Orleans' one-minute floor on reminder periods; for tests that watch a reminder fire.</summary>
     public TimeSpan? MinimumReminderPeriod { get; set; }
+
+    public sealed class Validator : IValidateOptions<OrleansOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, OrleansOptions o)
+        {
+            var checks = new SettingChecks(Section)
+                .Required(o.ClusterId)
+                .Required(o.ServiceId)
+                .Between(o.SiloPort, 1, 65535)
+                .Between(o.GatewayPort, 1, 65535)
+                .Address(o.Address);
+            if (o.MinimumReminderPeriod is { } minimum)
+            {
+                checks.Positive(minimum, setting: nameof(MinimumReminderPeriod));
+            }
+
+            // Both are bound on the one address: the same port twice fails to bind, or (Orleans binds with
+            // address reuse) makes clients talk to the silo port.
+            return checks.That(o.SiloPort != o.GatewayPort,
+                $"{checks.Name(nameof(SiloPort))} and {checks.Name(nameof(GatewayPort))} must differ (both are {o.SiloPort}).").Result;
+        }
+    }
 }

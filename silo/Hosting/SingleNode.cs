@@ -1,4 +1,5 @@
 using Coordination.Gateway;
+using Microsoft.Extensions.Options;
 
 namespace Coordination.Silo.Hosting;
 
@@ -27,12 +28,15 @@ public static class SingleNode
         var app = builder.Build();
         app.MapCoordinationGateway();
 
-        var orleans = app.Configuration.GetSection(OrleansOptions.Section).Get<OrleansOptions>() ?? new OrleansOptions();
-        var storage = app.Configuration.GetSection(Persistence.StorageOptions.Section).Get<Persistence.StorageOptions>() ?? new Persistence.StorageOptions();
-        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
-            "Coordination {Mode} ready: Orleans silo {Address}:{SiloPort} (client gateway {GatewayPort}), cluster {ClusterId}, service {ServiceId}, state in {Store}",
-            storage.Provider == Persistence.StorageProvider.PostgreSql ? "cluster silo" : "single node",
-            orleans.Address, orleans.SiloPort, orleans.GatewayPort, orleans.ClusterId, orleans.ServiceId, storage.Describe()));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var orleans = app.Services.GetRequiredService<IOptions<OrleansOptions>>().Value;
+            var storage = app.Services.GetRequiredService<IOptions<Persistence.StorageOptions>>().Value;
+            app.Logger.LogInformation(
+                "Coordination {Mode} ready: Orleans silo {Address}:{SiloPort} (client gateway {GatewayPort}), cluster {ClusterId}, service {ServiceId}, state in {Store}",
+                storage.Provider == Persistence.StorageProvider.PostgreSql ? "cluster silo" : "single node",
+                orleans.Address, orleans.SiloPort, orleans.GatewayPort, orleans.ClusterId, orleans.ServiceId, storage.Describe());
+        });
         app.Lifetime.ApplicationStopping.Register(() => app.Logger.LogInformation("Stopping: deactivating grains and flushing what they hold in memory"));
         return app;
     }

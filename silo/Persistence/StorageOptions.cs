@@ -1,3 +1,6 @@
+using Coordination.Gateway.Hosting;
+using Microsoft.Extensions.Options;
+
 namespace Coordination.Silo.Persistence;
 
 public enum StorageProvider
@@ -32,10 +35,24 @@ public sealed class StorageOptions
     /// </summary>
     public string SqliteConnectionString => $"Data Source={SqliteFile};Pooling=True;Default Timeout=30";
 
+    private const string NoConnectionString =
+        $"{Section}:Provider is PostgreSql but {Section}:ConnectionString is not set (e.g. \"Host=10.0.0.4;Database=coordination;Username=coordination;Password=...\")";
+
     /// <summary>The PostgreSQL connection string, or a start-up failure that says which setting is missing.</summary>
     public string PostgresConnectionString => string.IsNullOrWhiteSpace(ConnectionString)
-        ? throw new InvalidOperationException($"{Section}:Provider is PostgreSql but {Section}:ConnectionString is not set (e.g. \"Host=10.0.0.4;Database=coordination;Username=coordination;Password=...\")")
+        ? throw new InvalidOperationException(NoConnectionString)
         : ConnectionString;
+
+    public sealed class Validator : IValidateOptions<StorageOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, StorageOptions o)
+        {
+            var checks = new SettingChecks(Section).Defined(o.Provider);
+            return (o.Provider == StorageProvider.PostgreSql
+                ? checks.That(!string.IsNullOrWhiteSpace(o.ConnectionString), NoConnectionString)
+                : checks.Required(o.DataDirectory)).Result;
+        }
+    }
 
     /// <summary>Where state lives, for the start-up log line.</summary>
     public string Describe() => Provider == StorageProvider.PostgreSql

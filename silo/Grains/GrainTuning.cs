@@ -1,0 +1,51 @@
+namespace Coordination.Silo.Grains;
+
+/// <summary>
+/// The grains' tuning numbers, in one place. They are named constants rather than settings: each was
+/// chosen with the grain's design and measured with the benchmarks (BENCHMARKS.md), and none is
+/// something an operator should need to change per deployment. Where a grain uses one, its comment
+/// there says what it bounds.
+/// </summary>
+internal static class GrainTuning
+{
+    /// <summary>How often a district's or an incident's dashboards may be told of a change: a burst costs them one picture.</summary>
+    public static readonly TimeSpan DashboardInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How often the country's dashboards may be told of a change (districts report to it at most every <see cref="NationalReportInterval"/>).</summary>
+    public static readonly TimeSpan NationalDashboardInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often a district may report a change to the national view.</summary>
+    public static readonly TimeSpan NationalReportInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often a district reports to the national view even without a change, so a lost one-way report heals.</summary>
+    public static readonly TimeSpan NationalRefreshInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Units a district asks at once when it rebuilds its figures on activation.</summary>
+    public const int RebuildParallelism = 256;
+
+    /// <summary>Closed incidents a district lists (older ones stay readable by id).</summary>
+    public const int ClosedIncidentsListed = 200;
+
+    /// <summary>Candidate units a district ranks for one request.</summary>
+    public const int MaxCandidates = 200;
+
+    /// <summary>How long units handed to one request are held back from the next.</summary>
+    public static readonly TimeSpan HoldUnitsFor = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a unit lent to another district's request may take to reach the figures.</summary>
+    public static readonly TimeSpan LendingSettles = TimeSpan.FromSeconds(10);
+
+    /// <summary>Timeline events an incident keeps in its own state before sealing them into a page.</summary>
+    public const int TimelinePageSize = 64;
+
+    /// <summary>How soon an incident tries again to deliver an offer, finish a commitment or a release that did not go through.</summary>
+    public static readonly TimeSpan OfferRetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>Attempts a unit makes to record a report's start in the audit log, the pause growing by this step each time.</summary>
+    public const int AuditAttempts = 3;
+
+    public static readonly TimeSpan AuditRetryStep = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long the capacity warm-up at start keeps asking before the start fails.</summary>
+    public static readonly TimeSpan WarmUpPatience = TimeSpan.FromMinutes(5);
+}
