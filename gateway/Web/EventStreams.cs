@@ -48,9 +48,9 @@ internal static partial class EventStreams
             http.RequestServices.GetRequiredService<CallerRateLimiter>().Take(caller);
             joined = await join(caller);
         }
-        catch (Exception e) when (e is CoordinationException or RpcException)
+        catch (Exception e) when (!cancellation.IsCancellationRequested)
         {
-            await Refuse(http, e);
+            await Refuse(http, logger, e);
             return;
         }
 
@@ -94,7 +94,7 @@ internal static partial class EventStreams
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Headers are sent: say what happened as an event; the browser reconnects by itself.
-                var (code, message, expected) = e is RpcException rpc ? (rpc.StatusCode, rpc.Status.Detail, true) : Hosting.ErrorMapping.Classify(e, callCancelled: false);
+                var (code, message, expected) = Hosting.ErrorMapping.Classify(e, callCancelled: false);
                 if (!expected)
                 {
                     LogFailure(logger, e, http.Request.Path, code);
@@ -125,17 +125,16 @@ internal static partial class EventStreams
         await http.Response.Body.FlushAsync(http.RequestAborted);
     }
 
-    /// <summary>Refusals before the stream starts get the HTTP status that matches the gRPC one (one mapping, in ErrorMapping).</summary>
-    private static Task Refuse(HttpContext http, Exception error)
+    /// <summary>Refusals before the stream starts get the HTTP status that matches the gRPC one.</summary>
+    private static Task Refuse(HttpContext http, ILogger logger, Exception error)
     {
-        var (code, message) = error switch
+        var (code, message, expected) = Hosting.ErrorMapping.Classify(error, callCancelled: false);
+        if (!expected)
         {
-            CoordinationException domain => (Hosting.ErrorMapping.ToStatusCode(domain.Code), domain.Message),
-            RpcException rpc => (rpc.StatusCode, rpc.Status.Detail),
-            _ => (StatusCode.Internal, "internal error"),
-        };
-        http.Response.StatusCode = Hosting.ErrorMapping.ToHttpStatus(code);
-        return http.Response.WriteAsJsonAsync(new { code = code.ToString(), message }, http.RequestAborted);
+            LogFailure(logger, error, http.Request.Path, code);
+        }
+
+        return Hosting.ErrorMapping.WriteHttpRefusal(http.Response, code, message);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event stream {Path} failed; told the browser {Code}")]
