@@ -82,6 +82,7 @@ public static class GatewayHosting
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Hosting.ErrorMapping>();
         builder.Services.AddSingleton<CallerRateLimiter>();
+        builder.Services.AddSingleton(RpcRules.OfApi());
         builder.Services.AddSingleton<CallerInterceptor>();
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddSingleton<DashboardHub>();
