@@ -12,11 +12,8 @@ namespace Coordination.Tests;
 /// it, whether it is an audited command, what it costs against the caller's rate limit. The gateway
 /// reads them from the descriptors and applies them before the handler runs.
 /// </summary>
-[Collection(NodeCollection.Name)]
-public sealed class RpcRuleTests(NodeFixture fixture)
+public sealed class RpcRuleTests
 {
-    private RunningNode Node => fixture.Node;
-
     [Fact]
     public void Every_rpc_of_every_api_service_declares_who_may_call_it()
     {
@@ -56,6 +53,31 @@ public sealed class RpcRuleTests(NodeFixture fixture)
     }
 
     [Fact]
+    public void A_call_takes_its_cost_from_the_callers_bucket_and_a_cost_above_the_bucket_takes_the_whole_bucket()
+    {
+        // Refills one token per 100 ms: far too slow to matter within this test.
+        using var limiter = new CallerRateLimiter(Options.Create(new LimitsOptions { RequestsPerSecond = 10, Burst = 100 }));
+        var flooder = new Caller("oslo", CallerRole.Police, ["oslo"], false, null);
+        var other = new Caller("vest", CallerRole.Police, ["vest"], false, null);
+
+        limiter.Take(flooder, 60);
+        var over = Assert.Throws<CoordinationException>(() => limiter.Take(flooder, 60));
+        limiter.Take(flooder, 30);
+        limiter.Take(other, 1_000);
+        var emptied = Assert.Throws<CoordinationException>(() => limiter.Take(other, 50));
+
+        Assert.Equal(ErrorKind.ResourceExhausted, over.Code);
+        Assert.Equal(ErrorKind.ResourceExhausted, emptied.Code);
+    }
+}
+
+/// <summary>The declared rules applied by a running gateway, over a real channel.</summary>
+[Collection(NodeCollection.Name)]
+public sealed class RpcRuleEnforcementTests(NodeFixture fixture)
+{
+    private RunningNode Node => fixture.Node;
+
+    [Fact]
     public async Task A_caller_whose_role_an_rpc_is_not_for_is_refused_before_its_request_is_read()
     {
         // The national scope with a district is INVALID_ARGUMENT for anyone the RPC is for.
@@ -84,23 +106,5 @@ public sealed class RpcRuleTests(NodeFixture fixture)
             [("/coordination.v1.PoliceService/OpenIncident", "viewer", "Started"), ("/coordination.v1.PoliceService/OpenIncident", "viewer", "PermissionDenied")],
             entries.Select(e => (e.Rpc, e.Role, e.Outcome)));
         Assert.Single(entries.Select(e => e.Call).Distinct());
-    }
-
-    [Fact]
-    public void A_call_takes_its_cost_from_the_callers_bucket_and_a_cost_above_the_bucket_takes_the_whole_bucket()
-    {
-        // Refills one token per 100 ms: far too slow to matter within this test.
-        using var limiter = new CallerRateLimiter(Options.Create(new LimitsOptions { RequestsPerSecond = 10, Burst = 100 }));
-        var flooder = new Caller("oslo", CallerRole.Police, ["oslo"], false, null);
-        var other = new Caller("vest", CallerRole.Police, ["vest"], false, null);
-
-        limiter.Take(flooder, 60);
-        var over = Assert.Throws<CoordinationException>(() => limiter.Take(flooder, 60));
-        limiter.Take(flooder, 30);
-        limiter.Take(other, 1_000);
-        var emptied = Assert.Throws<CoordinationException>(() => limiter.Take(other, 50));
-
-        Assert.Equal(ErrorKind.ResourceExhausted, over.Code);
-        Assert.Equal(ErrorKind.ResourceExhausted, emptied.Code);
     }
 }
