@@ -51,6 +51,12 @@ internal sealed record DeclaredRule(string Path, string Name, IReadOnlySet<Proto
                 $"{method.FullName} declares no rule: give it `option (rule) = {{ callers: [...] }}` in its proto, naming who may call it (and `command: true` if it is audited)");
         }
 
+        if (declared.Command && method.IsClientStreaming && method.IsServerStreaming)
+        {
+            // CallerInterceptor has no outcome to record for a duplex stream: declaring one a command would audit nothing, silently.
+            throw new InvalidOperationException($"{method.FullName} is declared a command, but a bidirectional stream cannot be audited as one");
+        }
+
         // A cost above the bucket's size could never be paid; the limiter charges such a call the whole bucket.
         var cost = declared.Cost == 0 ? 1 : (int)Math.Min(declared.Cost, int.MaxValue);
         return new DeclaredRule($"/{method.Service.FullName}/{method.Name}", method.Name, declared.Callers.ToFrozenSet(), declared.Command, cost);
