@@ -115,10 +115,26 @@ public sealed class AuditTests
     {
         var rpcs = new[] { CompanyReflection.Descriptor, PoliceReflection.Descriptor, DashboardReflection.Descriptor }
             .SelectMany(f => f.Services).SelectMany(s => s.Methods).Select(m => $"/{m.Service.FullName}/{m.Name}").ToHashSet();
-        var commands = Coordination.Gateway.Security.CallerInterceptor.Commands;
-        var reads = Coordination.Gateway.Security.CallerInterceptor.Reads;
+        var rules = Coordination.Gateway.Security.RpcRules.OfApi();
 
-        Assert.Empty(commands.Intersect(reads));
-        Assert.Equal(rpcs.Order(), commands.Union(reads).Order());
+        Assert.Equal(rpcs.Order(), rules.All.Select(r => r.Path).Order());
+        Assert.Equal(
+            [
+                "/coordination.v1.CompanyService/AnswerOffer",
+                "/coordination.v1.CompanyService/RegisterUnits",
+                "/coordination.v1.CompanyService/ReportAssignmentProgress",
+                "/coordination.v1.CompanyService/ReportUnit",
+                "/coordination.v1.CompanyService/StreamUnitReports",
+                "/coordination.v1.PoliceService/CancelRequest",
+                "/coordination.v1.PoliceService/CloseIncident",
+                "/coordination.v1.PoliceService/ExportAudit",
+                "/coordination.v1.PoliceService/ExtendAssignment",
+                "/coordination.v1.PoliceService/OpenIncident",
+                "/coordination.v1.PoliceService/ReleaseUnits",
+                "/coordination.v1.PoliceService/RequestCapacity",
+                "/coordination.v1.PoliceService/SetCompanyLicence",
+                "/coordination.v1.PoliceService/SetFrameworkAgreement",
+            ],
+            rules.All.Where(r => r.Command).Select(r => r.Path).Order(StringComparer.Ordinal));
     }
 }

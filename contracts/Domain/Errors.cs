@@ -15,6 +15,9 @@ public enum ErrorKind
 
     /// <summary>Another activation or a concurrent change wrote first; nothing was kept, retry with the same id.</summary>
     Aborted = 8,
+
+    /// <summary>The caller could not be identified (no valid token or certificate).</summary>
+    Unauthenticated = 9,
 }
 
 /// <summary>

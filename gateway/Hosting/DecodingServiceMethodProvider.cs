@@ -66,7 +66,7 @@ internal sealed class DecodingServiceMethodProvider<TService> : IServiceMethodPr
             catch (Exception e) when (e is InvalidProtocolBufferException or ArgumentException)
             {
                 // ArgumentException: a string field whose bytes are no UTF-8 (DecoderFallbackException).
-                throw new RpcException(new Status(StatusCode.InvalidArgument, $"the request message could not be decoded as {typeof(TRequest).Name}: {e.Message}"));
+                throw ErrorMapping.Undecodable(typeof(TRequest).Name, e);
             }
         });
         return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, marshaller, method.ResponseMarshaller);

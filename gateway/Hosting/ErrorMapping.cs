@@ -5,6 +5,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Orleans.Runtime;
 using Orleans.Storage;
+using HttpResponse = Microsoft.AspNetCore.Http.HttpResponse;
 using Status = Google.Rpc.Status;
 
 namespace Coordination.Gateway.Hosting;
@@ -12,7 +13,9 @@ namespace Coordination.Gateway.Hosting;
 /// <summary>
 /// The one place where failures become gRPC statuses. Domain refusals keep their code and name the
 /// field (also as a google.rpc.BadRequest detail); Orleans failures that a retry can cure become
-/// UNAVAILABLE or ABORTED; anything else is INTERNAL with the details left in the log.
+/// UNAVAILABLE or ABORTED; anything else is INTERNAL with the details left in the log. Refusals made
+/// before any handler runs (authentication, undecodable requests) and on the browser endpoints are
+/// written here too, so every status a client sees is built in this file.
 /// </summary>
 public sealed partial class ErrorMapping(ILogger<ErrorMapping> logger) : Interceptor
 {
@@ -71,7 +74,8 @@ public sealed partial class ErrorMapping(ILogger<ErrorMapping> logger) : Interce
         ErrorKind.ResourceExhausted => StatusCode.ResourceExhausted,
         ErrorKind.Unavailable => StatusCode.Unavailable,
         ErrorKind.Aborted => StatusCode.Aborted,
-        _ => StatusCode.Unknown,
+        ErrorKind.Unauthenticated => StatusCode.Unauthenticated,
+        _ => StatusCode.Internal,
     };
 
     /// <summary>The HTTP status for a refusal on the browser endpoints, so they say what the gRPC API would.</summary>
@@ -92,6 +96,7 @@ public sealed partial class ErrorMapping(ILogger<ErrorMapping> logger) : Interce
     public static (StatusCode Code, string Message, bool Expected) Classify(Exception exception, bool callCancelled) => Refusal(exception) switch
     {
         CoordinationException domain => (ToStatusCode(domain.Code), domain.Message, true),
+        RpcException rpc => (rpc.StatusCode, rpc.Status.Detail, true),
         OperationCanceledException when callCancelled => (StatusCode.Cancelled, "the call was cancelled", true),
         // Orleans' response timeout: the silo holding the grain stopped answering (frozen, stalled, cut
         // off). Fail-over cures it, the retry reaching the grain on a live silo once that one is voted
@@ -120,6 +125,39 @@ public sealed partial class ErrorMapping(ILogger<ErrorMapping> logger) : Interce
         }
 
         return exception;
+    }
+
+    /// <summary>A status code as gRPC names it (FAILED_PRECONDITION), for a refusal reported inside a message rather than as a call's status.</summary>
+    public static string CodeName(StatusCode code) => UpperCaseWord().Replace(code.ToString(), "_$1").ToUpperInvariant();
+
+    [System.Text.RegularExpressions.GeneratedRegex("(?<=[a-z])([A-Z])")]
+    private static partial System.Text.RegularExpressions.Regex UpperCaseWord();
+
+    /// <summary>
+    /// An undecodable request message, refused where grpc-dotnet decodes it (before any interceptor):
+    /// the client's INVALID_ARGUMENT, not the UNKNOWN grpc-dotnet would answer for the parser's exception.
+    /// </summary>
+    public static RpcException Undecodable(string messageType, Exception parserError) =>
+        ToRpcException(new CoordinationException(ErrorKind.InvalidArgument, $"the request message could not be decoded as {messageType}: {parserError.Message}"));
+
+    /// <summary>
+    /// A gRPC refusal written from the HTTP pipeline, before any gRPC handler runs (authentication): a
+    /// trailers-only response a gRPC client reads as the status, not a bare HTTP error.
+    /// </summary>
+    public static Task WriteGrpcRefusal(HttpResponse response, StatusCode code, string message)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/grpc";
+        response.Headers["grpc-status"] = ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        response.Headers["grpc-message"] = Uri.EscapeDataString(Bounded(message));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A refusal on the browser endpoints: the HTTP status matching the gRPC one, and the same code name and message as JSON.</summary>
+    public static Task WriteHttpRefusal(HttpResponse response, StatusCode code, string message)
+    {
+        response.StatusCode = ToHttpStatus(code);
+        return response.WriteAsJsonAsync(new { code = code.ToString(), message = Bounded(message) }, response.HttpContext.RequestAborted);
     }
 
     public RpcException Map(Exception exception, ServerCallContext context)

@@ -87,12 +87,7 @@ public static class GatewayAuthentication
                         return Web.BrowserSession.Challenge(context.HttpContext, reason);
                     }
 
-                    // A refusal a gRPC client can read: UNAUTHENTICATED with the reason, not a bare HTTP 401.
-                    context.Response.StatusCode = StatusCodes.Status200OK;
-                    context.Response.ContentType = "application/grpc";
-                    context.Response.Headers["grpc-status"] = ((int)Grpc.Core.StatusCode.Unauthenticated).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    context.Response.Headers["grpc-message"] = Uri.EscapeDataString(reason);
-                    return Task.CompletedTask;
+                    return ErrorMapping.WriteGrpcRefusal(context.Response, Grpc.Core.StatusCode.Unauthenticated, reason);
                 },
             };
         });

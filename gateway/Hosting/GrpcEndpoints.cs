@@ -11,6 +11,7 @@ public static class GrpcEndpoints
     public static WebApplicationBuilder AddCoordinationGrpc(this WebApplicationBuilder builder, ReflectionMode reflection)
     {
         builder.Services.AddSingleton<ErrorMapping>();
+        builder.Services.AddSingleton(RpcRules.OfApi());
         builder.Services.AddSingleton<CallerInterceptor>();
         builder.Services.AddGrpc(grpcOptions =>
         {

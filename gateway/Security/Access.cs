@@ -4,7 +4,8 @@ namespace Coordination.Gateway.Security;
 
 /// <summary>
 /// The gateway's authorization rules, one method per kind of access. The silo enforces the same
-/// rules again on its side (CallerAuthorizationFilter), from its own code.
+/// rules again on its side (GrainCallRules), from its own code. Which role may call an RPC at all is
+/// declared on the RPC (RpcRules); these are the finer checks that need the request.
 /// </summary>
 internal static class Access
 {

@@ -14,70 +14,23 @@ namespace Coordination.Gateway.Security;
 /// audit log twice: a "Started" record, durable before the command runs (so a change can never be
 /// without a record, whatever crashes afterwards), and its outcome, durable before the answer (so no
 /// OK goes out without one). The two share a call id; a "Started" record without its outcome is a
-/// command in doubt: it may have taken effect, and its caller never heard.
+/// command in doubt: it may have taken effect, and its caller never heard. Which RPCs are commands,
+/// who may call each and what each costs is declared on the RPC (see <see cref="RpcRules"/>).
 /// </summary>
-internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter audit, TimeProvider time) : Interceptor
+internal sealed class CallerInterceptor(RpcRules rules, CallerRateLimiter limiter, AuditWriter audit, TimeProvider time) : Interceptor
 {
-    // Calls that change something. Reads are not audited; a ReportUnit without a status (a heartbeat
-    // or a position) is not a command either, and one that repeats the unit's status leaves no record:
-    // its start record is written by the unit, and only when the status changes.
-    internal static readonly HashSet<string> Commands =
-    [
-        "/coordination.v1.CompanyService/RegisterUnits",
-        "/coordination.v1.CompanyService/ReportUnit",
-        "/coordination.v1.CompanyService/StreamUnitReports",
-        "/coordination.v1.CompanyService/AnswerOffer",
-        "/coordination.v1.CompanyService/ReportAssignmentProgress",
-        "/coordination.v1.PoliceService/SetCompanyLicence",
-        "/coordination.v1.PoliceService/SetFrameworkAgreement",
-        "/coordination.v1.PoliceService/OpenIncident",
-        "/coordination.v1.PoliceService/RequestCapacity",
-        "/coordination.v1.PoliceService/CancelRequest",
-        "/coordination.v1.PoliceService/ExtendAssignment",
-        "/coordination.v1.PoliceService/ReleaseUnits",
-        "/coordination.v1.PoliceService/CloseIncident",
-        "/coordination.v1.PoliceService/ExportAudit",
-    ];
-
-    // Commands whose first grain call goes to their incident, which writes the start record with its first
-    // change and appends it beside that write (see IncidentGrain.Audit.cs): one commit less before the answer.
-    internal static readonly HashSet<string> StartedByIncident =
-    [
-        "/coordination.v1.CompanyService/AnswerOffer",
-        "/coordination.v1.CompanyService/ReportAssignmentProgress",
-        "/coordination.v1.PoliceService/OpenIncident",
-        "/coordination.v1.PoliceService/RequestCapacity",
-        "/coordination.v1.PoliceService/CancelRequest",
-        "/coordination.v1.PoliceService/ExtendAssignment",
-        "/coordination.v1.PoliceService/ReleaseUnits",
-        "/coordination.v1.PoliceService/CloseIncident",
-    ];
-
-    // Calls that change nothing, so they are not audited. Every RPC of the API is in exactly one of
-    // the two lists (a test holds them to the services' descriptors), so a new RPC cannot be left
-    // out of the audit by forgetting it.
-    internal static readonly HashSet<string> Reads =
-    [
-        "/coordination.v1.CompanyService/ListUnits",
-        "/coordination.v1.CompanyService/WatchOffers",
-        "/coordination.v1.PoliceService/GetCapacity",
-        "/coordination.v1.PoliceService/ListDistricts",
-        "/coordination.v1.PoliceService/ListCapabilities",
-        "/coordination.v1.PoliceService/GetCompany",
-        "/coordination.v1.PoliceService/ListCompanies",
-        "/coordination.v1.PoliceService/GetIncident",
-        "/coordination.v1.PoliceService/ListIncidents",
-        "/coordination.v1.DashboardService/WatchDistrict",
-        "/coordination.v1.DashboardService/WatchNational",
-        "/coordination.v1.DashboardService/WatchIncident",
-    ];
-
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        var caller = Enter(context);
-        if (caller is null || !IsCommand(context.Method, request))
+        var (caller, rule) = Enter(context);
+        if (caller is null)
         {
+            return await continuation(request, context);
+        }
+
+        if (!IsCommand(rule, request))
+        {
+            Admit(rule, caller);
             return await continuation(request, context);
         }
 
@@ -85,6 +38,7 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
         TResponse response;
         try
         {
+            Admit(rule, caller);
             response = await continuation(request, context);
         }
         catch (Exception e)
@@ -106,9 +60,15 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        var caller = Enter(context);
-        if (caller is null || !Commands.Contains(context.Method))
+        var (caller, rule) = Enter(context);
+        if (caller is null)
         {
+            return await continuation(requestStream, context);
+        }
+
+        if (rule?.Command != true)
+        {
+            Admit(rule, caller);
             return await continuation(requestStream, context);
         }
 
@@ -116,6 +76,7 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
         TResponse response;
         try
         {
+            Admit(rule, caller);
             response = await continuation(requestStream, context);
         }
         catch (Exception e)
@@ -132,9 +93,16 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        var caller = Enter(context);
-        if (caller is null || !IsCommand(context.Method, request))
+        var (caller, rule) = Enter(context);
+        if (caller is null)
         {
+            await continuation(request, responseStream, context);
+            return;
+        }
+
+        if (!IsCommand(rule, request))
+        {
+            Admit(rule, caller);
             await continuation(request, responseStream, context);
             return;
         }
@@ -142,6 +110,7 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
         var call = await Started(caller, context, request as IMessage);
         try
         {
+            Admit(rule, caller);
             await continuation(request, responseStream, context);
         }
         catch (Exception e)
@@ -156,17 +125,25 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Enter(context);
+        if (Enter(context) is (Caller caller, var rule))
+        {
+            Admit(rule, caller);
+        }
+
         return continuation(requestStream, responseStream, context);
     }
 
-    /// <summary>Null for the open endpoints (health, and reflection when configured open); they call no grain as anyone.</summary>
-    private Caller? Enter(ServerCallContext context)
+    /// <summary>
+    /// The caller and the RPC's declared rule. The caller is null for the open endpoints (health, and
+    /// reflection when configured open): they call no grain as anyone. The rule is null for what is
+    /// not the API (health, reflection), which every authenticated caller may use.
+    /// </summary>
+    private (Caller? Caller, DeclaredRule? Rule) Enter(ServerCallContext context)
     {
         var user = context.GetHttpContext().User;
         if (user.Identity?.IsAuthenticated != true)
         {
-            return null;
+            return (null, null);
         }
 
         // The same token always resolves to the same caller: remember it rather than re-read the claims per call.
@@ -175,11 +152,19 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
             ? CallerResolution.FromClaims(user)
             : _callers.TryGetValue(authorization, out var known) ? known : Remember(authorization, CallerResolution.FromClaims(user));
         context.SetCaller(caller);
-        limiter.Take(caller);
+        var rule = rules.Find(context.Method);
+        limiter.Take(caller, rule?.Cost ?? 1);
         RequestContext.Set(CallerContext.CallerKey, caller);
         RequestContext.Set(CallerContext.EntryKey, true);
-        return caller;
+        return (caller, rule);
     }
+
+    /// <summary>
+    /// The coarse role gate from the RPC's declaration; the handler then checks what needs the request
+    /// (the district, the company). For a command it runs after the start record, so a refused attempt
+    /// is in the audit log as any other refusal is.
+    /// </summary>
+    private static void Admit(DeclaredRule? rule, Caller caller) => rule?.Admit(caller);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Caller> _callers = new(StringComparer.Ordinal);
 
@@ -194,14 +179,13 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
         return caller;
     }
 
-    private static bool IsCommand<TRequest>(string method, TRequest request) =>
-        Commands.Contains(method) && !(request is UnitReport { Status: Coordination.Api.V1.UnitStatus.Unspecified });
+    // The one exception to the declaration (see ReportUnit's rule): a report without a status is a
+    // heartbeat or a position, which changes nothing that needs accounting for.
+    private static bool IsCommand<TRequest>(DeclaredRule? rule, TRequest request) =>
+        rule?.Command == true && !(request is UnitReport { Status: Coordination.Api.V1.UnitStatus.Unspecified });
 
-    private static string Outcome(Exception e, ServerCallContext context) => e switch
-    {
-        RpcException rpc => rpc.StatusCode.ToString(),
-        _ => Hosting.ErrorMapping.Classify(e, context.CancellationToken.IsCancellationRequested).Code.ToString(),
-    };
+    private static string Outcome(Exception e, ServerCallContext context) =>
+        Hosting.ErrorMapping.Classify(e, context.CancellationToken.IsCancellationRequested).Code.ToString();
 
     private static string Detail(Exception e) => e is RpcException rpc ? rpc.Status.Detail : e.Message;
 
@@ -214,7 +198,7 @@ internal sealed class CallerInterceptor(CallerRateLimiter limiter, AuditWriter a
     private Task<string> Started(Caller caller, ServerCallContext context, IMessage? request)
     {
         var call = Guid.NewGuid().ToString("N");
-        if (StartedByIncident.Contains(context.Method)
+        if (rules.Find(context.Method)?.StartedByIncident == true
             || request is UnitReport { Status: Coordination.Api.V1.UnitStatus.Available or Coordination.Api.V1.UnitStatus.Unavailable or Coordination.Api.V1.UnitStatus.OutOfService })
         {
             // Not async on purpose: RequestContext lives in the execution context, and a value set inside an

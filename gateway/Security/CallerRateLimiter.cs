@@ -6,7 +6,8 @@ namespace Coordination.Gateway.Security;
 
 /// <summary>
 /// A token bucket per caller identity (the company for company systems, the subject otherwise), so
-/// one flooding caller is refused while everyone else carries on.
+/// one flooding caller is refused while everyone else carries on. A call takes what its RPC declares
+/// it costs (see <see cref="RpcRules"/>), one token unless it says more.
 /// </summary>
 internal sealed class CallerRateLimiter(IOptions<LimitsOptions> options) : IDisposable
 {
@@ -22,9 +23,10 @@ internal sealed class CallerRateLimiter(IOptions<LimitsOptions> options) : IDisp
             AutoReplenishment = true,
         }));
 
-    public void Take(Caller caller)
+    public void Take(Caller caller, int cost = 1)
     {
-        using var lease = _limiter.AttemptAcquire(caller.Actor);
+        // A call dearer than the whole bucket could never be admitted: it takes the whole bucket instead.
+        using var lease = _limiter.AttemptAcquire(caller.Actor, Math.Clamp(cost, 1, _limits.Burst));
         if (!lease.IsAcquired)
         {
             throw new CoordinationException(ErrorKind.ResourceExhausted,

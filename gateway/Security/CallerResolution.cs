@@ -13,7 +13,7 @@ internal static class CallerResolution
     public static Caller Caller(this ServerCallContext context) =>
         context.UserState.TryGetValue(UserStateKey, out var caller) && caller is Caller c
             ? c
-            : throw new RpcException(new Status(StatusCode.Unauthenticated, "no caller identity"));
+            : throw new CoordinationException(ErrorKind.Unauthenticated, "no caller identity");
 
     public static void SetCaller(this ServerCallContext context, Caller caller) => context.UserState[UserStateKey] = caller;
 
@@ -41,5 +41,5 @@ internal static class CallerResolution
         };
     }
 
-    private static RpcException Refused(string message) => new(new Status(StatusCode.PermissionDenied, message));
+    private static CoordinationException Refused(string message) => new(ErrorKind.PermissionDenied, message);
 }

@@ -64,7 +64,7 @@ internal sealed class CompanyApi(IGrainFactory grains, CallerRateLimiter limiter
                         {
                             Index = at,
                             UnitId = report.UnitId,
-                            Code = System.Text.RegularExpressions.Regex.Replace(status.ToString(), "(?<!^)([A-Z])", "_$1").ToUpperInvariant(),
+                            Code = ErrorMapping.CodeName(status),
                             Message = message,
                         });
                     }

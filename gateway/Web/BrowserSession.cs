@@ -64,9 +64,9 @@ internal static class BrowserSession
             {
                 who = Describe(user);
             }
-            catch (Grpc.Core.RpcException refused)
+            catch (CoordinationException refused)
             {
-                return Results.Problem(title: $"token: {refused.Status.Detail}", statusCode: StatusCodes.Status403Forbidden);
+                return Results.Problem(title: $"token: {refused.Message}", statusCode: StatusCodes.Status403Forbidden);
             }
 
             http.Response.Cookies.Append(Cookie, body.Token.Trim(), new CookieOptions
@@ -103,9 +103,8 @@ internal static class BrowserSession
             return Task.CompletedTask;
         }
 
-        http.Response.StatusCode = StatusCodes.Status401Unauthorized;
         http.Response.Headers.WWWAuthenticate = "Bearer";
-        return http.Response.WriteAsJsonAsync(new { code = "Unauthenticated", message = reason });
+        return Hosting.ErrorMapping.WriteHttpRefusal(http.Response, Grpc.Core.StatusCode.Unauthenticated, reason);
     }
 
     private static Who Describe(ClaimsPrincipal user)

@@ -4,6 +4,7 @@ using Coordination.Gateway.Security;
 using Coordination.Gateway.Services;
 using Google.Protobuf;
 using Grpc.Core;
+using Proto = Coordination.Api.V1;
 
 namespace Coordination.Gateway.Web;
 
@@ -28,29 +29,36 @@ internal static partial class EventStreams
         api.MapGet("/reference", () => Results.Content(
             $"{{\"districts\":{Json.Format(ApiMapping.Districts())},\"capabilities\":{Json.Format(ApiMapping.Capabilities())}}}", "application/json"));
         api.MapGet("/national/events", (HttpContext http, DashboardFeeds feeds) =>
-            Send(http, "capacity", caller => feeds.National(caller)));
+            Send(http, nameof(Proto.DashboardService.DashboardServiceBase.WatchNational), "capacity", caller => feeds.National(caller)));
         api.MapGet("/districts/{districtId}/events", (string districtId, HttpContext http, DashboardFeeds feeds) =>
-            Send(http, "capacity", caller => feeds.District(caller, districtId)));
+            Send(http, nameof(Proto.DashboardService.DashboardServiceBase.WatchDistrict), "capacity", caller => feeds.District(caller, districtId)));
         api.MapGet("/incidents/{incidentId}/events", (string incidentId, HttpContext http, DashboardFeeds feeds) =>
-            Send(http, "incident", caller => feeds.Incident(caller, incidentId)));
+            Send(http, nameof(Proto.DashboardService.DashboardServiceBase.WatchIncident), "incident", caller => feeds.Incident(caller, incidentId)));
         return api;
     }
 
-    private static async Task Send<TMessage>(HttpContext http, string eventName, Func<Caller, Task<Feed<TMessage>>> join)
+    /// <summary>
+    /// A browser's event stream is the dashboard RPC <paramref name="rpc"/> over another transport: it
+    /// follows that RPC's declared rule (who may open it, what it costs) and its refusals.
+    /// </summary>
+    private static async Task Send<TMessage>(HttpContext http, string rpc, string eventName, Func<Caller, Task<Feed<TMessage>>> join)
         where TMessage : IMessage
     {
         var cancellation = http.RequestAborted;
         var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EventStreams));
+        var rule = http.RequestServices.GetRequiredService<RpcRules>().Find($"/{Proto.DashboardService.Descriptor.FullName}/{rpc}")
+            ?? throw new InvalidOperationException($"DashboardService has no RPC {rpc}");
         Feed<TMessage> joined;
         try
         {
             var caller = CallerResolution.FromClaims(http.User);
-            http.RequestServices.GetRequiredService<CallerRateLimiter>().Take(caller);
+            http.RequestServices.GetRequiredService<CallerRateLimiter>().Take(caller, rule.Cost);
+            rule.Admit(caller);
             joined = await join(caller);
         }
-        catch (Exception e) when (e is CoordinationException or RpcException)
+        catch (Exception e) when (!cancellation.IsCancellationRequested)
         {
-            await Refuse(http, e);
+            await Refuse(http, logger, e);
             return;
         }
 
@@ -94,7 +102,7 @@ internal static partial class EventStreams
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Headers are sent: say what happened as an event; the browser reconnects by itself.
-                var (code, message, expected) = e is RpcException rpc ? (rpc.StatusCode, rpc.Status.Detail, true) : Hosting.ErrorMapping.Classify(e, callCancelled: false);
+                var (code, message, expected) = Hosting.ErrorMapping.Classify(e, callCancelled: false);
                 if (!expected)
                 {
                     LogFailure(logger, e, http.Request.Path, code);
@@ -125,17 +133,16 @@ internal static partial class EventStreams
         await http.Response.Body.FlushAsync(http.RequestAborted);
     }
 
-    /// <summary>Refusals before the stream starts get the HTTP status that matches the gRPC one (one mapping, in ErrorMapping).</summary>
-    private static Task Refuse(HttpContext http, Exception error)
+    /// <summary>Refusals before the stream starts get the HTTP status that matches the gRPC one.</summary>
+    private static Task Refuse(HttpContext http, ILogger logger, Exception error)
     {
-        var (code, message) = error switch
+        var (code, message, expected) = Hosting.ErrorMapping.Classify(error, callCancelled: false);
+        if (!expected)
         {
-            CoordinationException domain => (Hosting.ErrorMapping.ToStatusCode(domain.Code), domain.Message),
-            RpcException rpc => (rpc.StatusCode, rpc.Status.Detail),
-            _ => (StatusCode.Internal, "internal error"),
-        };
-        http.Response.StatusCode = Hosting.ErrorMapping.ToHttpStatus(code);
-        return http.Response.WriteAsJsonAsync(new { code = code.ToString(), message }, http.RequestAborted);
+            LogFailure(logger, error, http.Request.Path, code);
+        }
+
+        return Hosting.ErrorMapping.WriteHttpRefusal(http.Response, code, message);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event stream {Path} failed; told the browser {Code}")]

@@ -4,9 +4,9 @@ namespace Coordination.Silo.Security;
 
 /// <summary>
 /// The silo's own check of every call that comes straight from a gateway: the caller (set by the
-/// gateway from the token) must be allowed this method on this grain. It is written independently
-/// of the gateway's rules, so one layer's mistake does not open the door. Calls that grains make to
-/// each other are not entry calls: the marker is removed before the grain runs.
+/// gateway from the token) must be allowed this method on this grain by <see cref="GrainCallRules"/>;
+/// a method without a decision there is refused. Calls that grains make to each other are not entry
+/// calls: the marker is removed before the grain runs.
 /// </summary>
 internal sealed class CallerAuthorizationFilter : IIncomingGrainCallFilter
 {
@@ -22,39 +22,10 @@ internal sealed class CallerAuthorizationFilter : IIncomingGrainCallFilter
             ?? throw Denied("a call from the gateway carried no caller");
         var key = context.TargetId.Key.ToString() ?? "";
         var method = context.InterfaceMethod?.Name ?? "";
-        var allowed = context.InterfaceMethod?.DeclaringType?.Name switch
-        {
-            nameof(IGuardUnitGrain) => method is nameof(IGuardUnitGrain.ReportStatus) or nameof(IGuardUnitGrain.Ping) or nameof(IGuardUnitGrain.Get)
-                && OwnCompany(caller, UnitKey.Parse(key).CompanyId),
-            nameof(ICompanyGrain) => method switch
-            {
-                nameof(ICompanyGrain.RegisterUnits) or nameof(ICompanyGrain.ListUnits) or nameof(ICompanyGrain.Watch) or nameof(ICompanyGrain.Unwatch) => OwnCompany(caller, key),
-                nameof(ICompanyGrain.Get) => OwnCompany(caller, key) || caller is { Role: CallerRole.Police, National: true },
-                nameof(ICompanyGrain.SetLicence) or nameof(ICompanyGrain.SetFrameworkAgreement) => caller is { Role: CallerRole.Police, National: true },
-                _ => false,
-            },
-            nameof(IIncidentGrain) => method switch
-            {
-                nameof(IIncidentGrain.Open) or nameof(IIncidentGrain.RequestCapacity) or nameof(IIncidentGrain.CancelRequest)
-                    or nameof(IIncidentGrain.Extend) or nameof(IIncidentGrain.Release) or nameof(IIncidentGrain.Close) =>
-                    caller.Role == CallerRole.Police && caller.Covers(IncidentIds.District(key)),
-                nameof(IIncidentGrain.Get) => caller.Role is CallerRole.Police or CallerRole.Viewer && caller.Covers(IncidentIds.District(key)),
-                nameof(IIncidentGrain.AnswerOffer) => context.Request.GetArgument(1) is OfferAnswer answer && OwnCompany(caller, answer.CompanyId),
-                nameof(IIncidentGrain.ReportProgress) => context.Request.GetArgument(0) is string company && OwnCompany(caller, company),
-                _ => false,
-            },
-            nameof(IDistrictGrain) => method is nameof(IDistrictGrain.GetCapacity) or nameof(IDistrictGrain.ListIncidents)
-                && (caller.Role == CallerRole.Police || (caller.Role == CallerRole.Viewer && caller.Covers(key))),
-            nameof(INationalGrain) => method == nameof(INationalGrain.GetCapacity) && (caller.Role == CallerRole.Police || caller is { Role: CallerRole.Viewer, National: true }),
-            nameof(ICompanyRosterGrain) => method == nameof(ICompanyRosterGrain.List) && caller is { Role: CallerRole.Police, National: true },
-            nameof(IAuditLogGrain) => method == nameof(IAuditLogGrain.Read) && caller is { Role: CallerRole.Police, National: true },
-            _ => false,
-        };
+        var allowed = GrainCallRules.For(context.InterfaceMethod)?.Allows(caller, key, context.Request) == true;
 
         return allowed ? context.Invoke() : throw Denied($"{caller.Actor} may not call {method} on {context.TargetId}");
     }
-
-    private static bool OwnCompany(Caller caller, string companyId) => caller.Role == CallerRole.Company && caller.CompanyId == companyId;
 
     private static CoordinationException Denied(string message) => new(ErrorKind.PermissionDenied, $"{message} (refused by the silo)");
 }
