@@ -1,4 +1,5 @@
 using Coordination.Domain;
+using Coordination.Silo.Grains.Decisions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
