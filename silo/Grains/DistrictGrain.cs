@@ -6,9 +6,12 @@ using Microsoft.Extensions.Options;
 namespace Coordination.Silo.Grains;
 
 /// <summary>
-/// A police district's live capacity. The figures live in memory only: they are derived data, and
-/// on activation the district rebuilds them from its units, which hold the truth. Only the list of
-/// companies with units here is stored, and it changes rarely.
+/// A police district: its live capacity (<see cref="CapacityTally"/>), matching requests to its units
+/// (<see cref="CandidateMatcher"/>, within its protected reserve: <see cref="LendingLedger"/>), the
+/// board of its incidents (<see cref="IncidentBoard"/>), the reminder that wakes open incidents, and
+/// reporting to dashboards and the national view. The figures live in memory only: they are derived
+/// data, and on activation the district rebuilds them from its units, which hold the truth. Only the
+/// companies with units here and the lists of incidents are stored, and they change rarely.
 /// </summary>
 internal sealed class DistrictGrain(
     [PersistentState("district", StorageNames.Grains)] IPersistentState<DistrictState> state,
@@ -28,16 +31,11 @@ internal sealed class DistrictGrain(
     private static readonly TimeSpan NationalRefreshInterval = TimeSpan.FromSeconds(30);
 
     private const int RebuildParallelism = 256;
-    private const int ClosedIncidentsListed = 200;
-    private const int MaxCandidates = 200;
 
     // How long units handed to one request are held back from the next: long enough for that
     // request's commitment to reach this district, short enough that an offer left unanswered does
     // not keep a unit from everyone else.
     private static readonly TimeSpan HoldFor = TimeSpan.FromSeconds(2);
-
-    // Added to a held unit's rank (squared degrees): more than any two points of Norway are apart.
-    private const double HeldPenalty = 10_000;
 
     private readonly CapacityTally _tally = new();
 
@@ -47,12 +45,11 @@ internal sealed class DistrictGrain(
     // How long a unit's commitment may take to reach the figures; a promise whose commitment failed lapses then.
     private static readonly TimeSpan LendingSettles = TimeSpan.FromSeconds(10);
 
-    // The board: each open incident's latest summary, as the incidents send them (derived, memory only).
-    private readonly Dictionary<string, IncidentSummary> _board = new(StringComparer.Ordinal);
+    // Made on first use: both need the district's identity, and the board the state read at
+    // activation, which field initializers cannot reach.
+    private CandidateMatcher? _matcher;
+    private IncidentBoard? _incidents;
 
-    // Units handed to a request a moment ago, until when, and to which request (advisory, memory only).
-    private readonly Dictionary<string, (DateTimeOffset Until, string For)> _held = new(StringComparer.Ordinal);
-    private DateTimeOffset _nextHoldSweep;
     private readonly DashboardWatchers _watchers = new(time);
     private bool _changedSinceReport = true;
     private IGrainReminder? _wakeReminder;
@@ -61,6 +58,10 @@ internal sealed class DistrictGrain(
     private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
 
     private string DistrictId => this.GetPrimaryKeyString();
+
+    private CandidateMatcher Matcher => _matcher ??= new(ReferenceData.Current.DistrictsById[DistrictId], _tally, _lending, HoldFor);
+
+    private IncidentBoard Incidents => _incidents ??= new(DistrictId, state.State);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -96,7 +97,7 @@ internal sealed class DistrictGrain(
 
     private async Task WakeOpenIncidents()
     {
-        foreach (var incident in state.State.OpenIncidents.ToArray())
+        foreach (var incident in Incidents.Open.ToArray())
         {
             await GrainFactory.GetGrain<IIncidentGrain>(incident).Wake();
         }
@@ -110,7 +111,7 @@ internal sealed class DistrictGrain(
     /// </summary>
     private async Task KeepWakeReminder()
     {
-        if (state.State.OpenIncidents.Count > 0 && _wakeReminder is null)
+        if (Incidents.Open.Count > 0 && _wakeReminder is null)
         {
             var every = offerOptions.Value.WakeIncidentsEvery;
             _wakeReminder = await this.RegisterOrUpdateReminder(WakeReminder, every, every);
@@ -124,7 +125,7 @@ internal sealed class DistrictGrain(
             return;
         }
 
-        if (state.State.OpenIncidents.Count > 0)
+        if (Incidents.Open.Count > 0)
         {
             await WakeOpenIncidents();
         }
@@ -135,140 +136,20 @@ internal sealed class DistrictGrain(
         }
     }
 
-    public Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies, bool takeFromExercises, string forRequest, int guards)
-    {
-        var now = time.GetUtcNow();
-        ForgetLapsedHolds(now);
-        var excluded = excludeUnits.ToHashSet(StringComparer.Ordinal);
-        var excludedCompanies = excludeCompanies.ToHashSet(StringComparer.Ordinal);
-        var home = ReferenceData.Current.DistrictsById[DistrictId];
-
-        // Lending to another district never takes this one below its protected reserve, counting what is
-        // already promised to other requests (the figures show a promise only once the unit commits).
-        var lending = forDistrict != DistrictId;
-        var lendable = lending ? _lending.Lendable(_tally.AvailableGuards, home.ProtectedReserveGuards, now, forRequest) : int.MaxValue;
-        var eligible = _tally.CandidatesFor(capability)
-            .Where(u => (u.CountedAvailable || takeFromExercises) && !excluded.Contains(u.UnitKey)
-                && (excludedCompanies.Count == 0 || !excludedCompanies.Contains(UnitKey.Parse(u.UnitKey).CompanyId)));
-
-        // Available units first, then units on exercises, each nearest first. Usually only the nearest
-        // few hundred are needed: they are picked without sorting the whole district, and the rest
-        // only when lending skipped so many that the list is still short.
-        var candidates = new List<Candidate>();
-        var listed = 0;
-        var ranked = NearestFirst(eligible, location, home.Position, MaxCandidates * 2, HeldForOthers, out var complete);
-        if (!Take(ranked) && !complete)
-        {
-            candidates.Clear();
-            listed = 0;
-            Take(NearestFirst(eligible, location, home.Position, int.MaxValue, HeldForOthers, out _));
-        }
-
-        // The units this request will most likely be offered are held back from the next requests.
-        var held = 0;
-        foreach (var candidate in candidates.TakeWhile(_ => held < guards))
-        {
-            _held[candidate.UnitKey] = (now + HoldFor, forRequest);
-            held += candidate.Headcount;
-            if (lending && !candidate.OnYieldingExercise)
+    public Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies, bool takeFromExercises, string forRequest, int guards) =>
+        Task.FromResult(Matcher.Find(
+            new CandidateQuery
             {
-                _lending.Hold(candidate.UnitKey, candidate.Headcount, forRequest, now);
-            }
-        }
-
-        return Task.FromResult<IReadOnlyList<Candidate>>(candidates);
-
-        bool HeldForOthers(string unitKey) => _held.TryGetValue(unitKey, out var hold) && hold.For != forRequest;
-
-        // True when the list is full.
-        bool Take(IEnumerable<UnitContribution> units)
-        {
-            foreach (var unit in units)
-            {
-                if (listed + unit.Headcount > lendable)
-                {
-                    continue;
-                }
-
-                candidates.Add(new Candidate(unit.UnitKey, unit.Headcount, Geo.DistanceKm(location, unit.Position ?? home.Position), !unit.CountedAvailable));
-                listed += unit.Headcount;
-                if (candidates.Count == MaxCandidates)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-    }
-
-    private void ForgetLapsedHolds(DateTimeOffset now)
-    {
-        if (_held.Count > 0 && (_held.Count > 1024 || now >= _nextHoldSweep))
-        {
-            foreach (var (unit, (until, _)) in _held)
-            {
-                if (until <= now)
-                {
-                    _held.Remove(unit);
-                }
-            }
-
-            _nextHoldSweep = now + HoldFor;
-        }
-    }
-
-    /// <summary>
-    /// The <paramref name="take"/> best units in order: available before exercise, then by distance
-    /// (ranked on a flat projection around the incident, which orders a district's units as the
-    /// great-circle distance does, at a fraction of the cost), then by key so ties are stable.
-    /// </summary>
-    private static List<UnitContribution> NearestFirst(IEnumerable<UnitContribution> units, GeoPoint location, GeoPoint fallback, int take, Func<string, bool> held, out bool complete)
-    {
-        var cosLatitude = Math.Cos(location.Latitude * Math.PI / 180);
-        (bool Exercise, double Rank, string Key) Order(UnitContribution u)
-        {
-            var at = u.Position ?? fallback;
-            var dx = (at.Longitude - location.Longitude) * cosLatitude;
-            var dy = at.Latitude - location.Latitude;
-
-            // A unit just handed to another request ranks after every free one of its kind.
-            var rank = (dx * dx) + (dy * dy) + (held(u.UnitKey) ? HeldPenalty : 0);
-            return (!u.CountedAvailable, rank, u.UnitKey);
-        }
-
-        // A max-heap of the best so far: the worst of them leaves when a better one comes.
-        var best = new PriorityQueue<UnitContribution, (bool Exercise, double Rank, string Key)>(Comparer<(bool Exercise, double Rank, string Key)>.Create((a, b) => Compare(b, a)));
-        var seen = 0;
-        foreach (var unit in units)
-        {
-            seen++;
-            var order = Order(unit);
-            if (best.Count < take)
-            {
-                best.Enqueue(unit, order);
-            }
-            else if (best.TryPeek(out _, out var worst) && Compare(order, worst) < 0)
-            {
-                best.DequeueEnqueue(unit, order);
-            }
-        }
-
-        complete = seen <= take;
-        var result = new List<UnitContribution>(best.Count);
-        while (best.TryDequeue(out var unit, out _))
-        {
-            result.Add(unit);
-        }
-
-        result.Reverse();
-        return result;
-
-        static int Compare((bool Exercise, double Rank, string Key) a, (bool Exercise, double Rank, string Key) b) =>
-            a.Exercise != b.Exercise ? a.Exercise.CompareTo(b.Exercise)
-            : a.Rank != b.Rank ? a.Rank.CompareTo(b.Rank)
-            : string.CompareOrdinal(a.Key, b.Key);
-    }
+                Capability = capability,
+                Location = location,
+                ForDistrict = forDistrict,
+                ForRequest = forRequest,
+                Guards = guards,
+                ExcludedUnits = excludeUnits.ToHashSet(StringComparer.Ordinal),
+                ExcludedCompanies = excludeCompanies.ToHashSet(StringComparer.Ordinal),
+                TakeFromExercises = takeFromExercises,
+            },
+            time.GetUtcNow()));
 
     public Task Lend(string unitKey, int guards, string forDistrict)
     {
@@ -290,7 +171,7 @@ internal sealed class DistrictGrain(
 
     public async Task IncidentOpened(string incidentId)
     {
-        if (state.State.OpenIncidents.Add(incidentId))
+        if (Incidents.Opened(incidentId))
         {
             await state.WriteStateAsync();
             await KeepWakeReminder();
@@ -299,35 +180,24 @@ internal sealed class DistrictGrain(
 
     public async Task IncidentClosed(string incidentId)
     {
-        if (_board.Remove(incidentId))
+        var (lineRemoved, stored) = Incidents.Closed(incidentId);
+        if (lineRemoved)
         {
             BoardChanged();
         }
 
-        if (state.State.OpenIncidents.Remove(incidentId))
+        if (stored)
         {
-            state.State.RecentlyClosed.Add(incidentId);
-            if (state.State.RecentlyClosed.Count > ClosedIncidentsListed)
-            {
-                state.State.RecentlyClosed.RemoveAt(0);
-            }
-
             await state.WriteStateAsync();
         }
     }
 
-    public Task<IReadOnlyList<string>> ListIncidents(bool includeClosed) =>
-        Task.FromResult<IReadOnlyList<string>>(includeClosed
-            ? [.. state.State.OpenIncidents.Order(StringComparer.Ordinal), .. Enumerable.Reverse(state.State.RecentlyClosed)]
-            : [.. state.State.OpenIncidents.Order(StringComparer.Ordinal)]);
+    public Task<IReadOnlyList<string>> ListIncidents(bool includeClosed) => Task.FromResult(Incidents.List(includeClosed));
 
     public Task IncidentChanged(IncidentSummary summary)
     {
-        // A late summary of an incident closed meanwhile, or one older than what the board shows, is dropped.
-        if (summary.District == DistrictId && state.State.OpenIncidents.Contains(summary.IncidentId)
-            && (!_board.TryGetValue(summary.IncidentId, out var shown) || shown.Revision <= summary.Revision) && shown != summary)
+        if (Incidents.Show(summary))
         {
-            _board[summary.IncidentId] = summary;
             BoardChanged();
         }
 
@@ -339,8 +209,6 @@ internal sealed class DistrictGrain(
         _changedSinceNotify = true;
         _changedSinceReport = true;
     }
-
-    private IReadOnlyList<IncidentSummary> Board() => IncidentSummary.BoardOrder(_board.Values);
 
     public async Task EnrollCompany(string companyId)
     {
@@ -365,7 +233,7 @@ internal sealed class DistrictGrain(
 
     public Task<CapacityFigures> GetCapacity() => Task.FromResult(_tally.Figures(DistrictId, time.GetUtcNow()));
 
-    public Task<DistrictSituation> GetSituation() => Task.FromResult(new DistrictSituation(_tally.Figures(DistrictId, time.GetUtcNow()), Board()));
+    public Task<DistrictSituation> GetSituation() => Task.FromResult(new DistrictSituation(_tally.Figures(DistrictId, time.GetUtcNow()), Incidents.Lines));
 
     public Task<DashboardUpdate> Watch(IDashboardObserver observer)
     {
@@ -394,7 +262,7 @@ internal sealed class DistrictGrain(
 
         _changedSinceNotify = false;
         var figures = _tally.Figures(DistrictId, now);
-        var picture = new DistrictSituation(figures, Board());
+        var picture = new DistrictSituation(figures, Incidents.Lines);
 
         // A unit's change that leaves every count as it was (a new position, say) is no news for dashboards.
         if (_shown is null || !_shown.Shows(picture))
@@ -419,7 +287,7 @@ internal sealed class DistrictGrain(
         {
             _changedSinceReport = false;
             _lastReport = now;
-            return GrainFactory.GetGrain<INationalGrain>(INationalGrain.Key).Report(new DistrictSituation(figures ?? _tally.Figures(DistrictId, now), Board()));
+            return GrainFactory.GetGrain<INationalGrain>(INationalGrain.Key).Report(new DistrictSituation(figures ?? _tally.Figures(DistrictId, now), Incidents.Lines));
         }
 
         return Task.CompletedTask;
