@@ -12,24 +12,17 @@ namespace Coordination.Silo.Grains;
 /// reporting to dashboards and the national view. The figures live in memory only: they are derived
 /// data, and on activation the district rebuilds them from its units, which hold the truth. Only the
 /// companies with units here and the lists of incidents are stored, and they change rarely.
+/// <para>
+/// Its parts, by protocol: this file (capacity, matching and lending); <c>.Incidents</c> (the board
+/// and the wake reminder); <c>.Dashboards</c> (dashboards and the national view).
+/// </para>
 /// </summary>
-internal sealed class DistrictGrain(
+internal sealed partial class DistrictGrain(
     [PersistentState("district", StorageNames.Grains)] IPersistentState<DistrictState> state,
     TimeProvider time,
     IOptions<OfferOptions> offerOptions,
     ILogger<DistrictGrain> logger) : Grain, IDistrictGrain, IRemindable
 {
-    private const string WakeReminder = "wake-open-incidents";
-
-    // Dashboards are told at most this often; a burst of status changes costs them one picture.
-    private static readonly TimeSpan DashboardInterval = TimeSpan.FromMilliseconds(50);
-
-    // The national view is told at most this often, so a burst of status changes costs it one message.
-    private static readonly TimeSpan NationalReportInterval = TimeSpan.FromMilliseconds(250);
-
-    // ...and at least this often, so a lost one-way report heals on its own.
-    private static readonly TimeSpan NationalRefreshInterval = TimeSpan.FromSeconds(30);
-
     private const int RebuildParallelism = 256;
 
     // How long units handed to one request are held back from the next: long enough for that
@@ -45,23 +38,12 @@ internal sealed class DistrictGrain(
     // How long a unit's commitment may take to reach the figures; a promise whose commitment failed lapses then.
     private static readonly TimeSpan LendingSettles = TimeSpan.FromSeconds(10);
 
-    // Made on first use: both need the district's identity, and the board the state read at
-    // activation, which field initializers cannot reach.
+    // Made on first use: it needs the district's identity, which field initializers cannot reach.
     private CandidateMatcher? _matcher;
-    private IncidentBoard? _incidents;
-
-    private readonly DashboardWatchers _watchers = new(time);
-    private bool _changedSinceReport = true;
-    private IGrainReminder? _wakeReminder;
-    private bool _changedSinceNotify;
-    private DistrictSituation? _shown;
-    private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
 
     private string DistrictId => this.GetPrimaryKeyString();
 
     private CandidateMatcher Matcher => _matcher ??= new(ReferenceData.Current.DistrictsById[DistrictId], _tally, _lending, HoldFor);
-
-    private IncidentBoard Incidents => _incidents ??= new(DistrictId, state.State);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -93,47 +75,6 @@ internal sealed class DistrictGrain(
         // Open incidents hold offer deadlines in their state; waking them re-arms their timers.
         await WakeOpenIncidents();
         await KeepWakeReminder();
-    }
-
-    private async Task WakeOpenIncidents()
-    {
-        foreach (var incident in Incidents.Open.ToArray())
-        {
-            await GrainFactory.GetGrain<IIncidentGrain>(incident).Wake();
-        }
-    }
-
-    /// <summary>
-    /// While incidents are open, a durable reminder wakes them periodically (see OfferOptions.WakeIncidentsEvery);
-    /// it is the one thing that brings back an incident, and its deadlines, lost with a failed silo.
-    /// It is registered when the first incident opens and removed by its own tick once none is open,
-    /// so incidents opening and closing in quick succession cost nothing extra.
-    /// </summary>
-    private async Task KeepWakeReminder()
-    {
-        if (Incidents.Open.Count > 0 && _wakeReminder is null)
-        {
-            var every = offerOptions.Value.WakeIncidentsEvery;
-            _wakeReminder = await this.RegisterOrUpdateReminder(WakeReminder, every, every);
-        }
-    }
-
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (reminderName != WakeReminder)
-        {
-            return;
-        }
-
-        if (Incidents.Open.Count > 0)
-        {
-            await WakeOpenIncidents();
-        }
-        else if ((_wakeReminder ?? await this.GetReminder(WakeReminder)) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-            _wakeReminder = null;
-        }
     }
 
     public Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies, bool takeFromExercises, string forRequest, int guards) =>
@@ -169,47 +110,6 @@ internal sealed class DistrictGrain(
         return Task.CompletedTask;
     }
 
-    public async Task IncidentOpened(string incidentId)
-    {
-        if (Incidents.Opened(incidentId))
-        {
-            await state.WriteStateAsync();
-            await KeepWakeReminder();
-        }
-    }
-
-    public async Task IncidentClosed(string incidentId)
-    {
-        var (lineRemoved, stored) = Incidents.Closed(incidentId);
-        if (lineRemoved)
-        {
-            BoardChanged();
-        }
-
-        if (stored)
-        {
-            await state.WriteStateAsync();
-        }
-    }
-
-    public Task<IReadOnlyList<string>> ListIncidents(bool includeClosed) => Task.FromResult(Incidents.List(includeClosed));
-
-    public Task IncidentChanged(IncidentSummary summary)
-    {
-        if (Incidents.Show(summary))
-        {
-            BoardChanged();
-        }
-
-        return Task.CompletedTask;
-    }
-
-    private void BoardChanged()
-    {
-        _changedSinceNotify = true;
-        _changedSinceReport = true;
-    }
-
     public async Task EnrollCompany(string companyId)
     {
         if (state.State.Companies.Add(companyId))
@@ -234,62 +134,4 @@ internal sealed class DistrictGrain(
     public Task<CapacityFigures> GetCapacity() => Task.FromResult(_tally.Figures(DistrictId, time.GetUtcNow()));
 
     public Task<DistrictSituation> GetSituation() => Task.FromResult(new DistrictSituation(_tally.Figures(DistrictId, time.GetUtcNow()), Incidents.Lines));
-
-    public Task<DashboardUpdate> Watch(IDashboardObserver observer)
-    {
-        // A version names one picture. A change not yet announced is announced now, before this
-        // watcher joins, and the watcher gets the announced picture: answering with the current
-        // figures under the last announced version gave two pictures one version, so a viewer
-        // resuming from it was sent the same figures again under the next version.
-        Announce(time.GetUtcNow());
-        _watchers.Watch(observer);
-        return Task.FromResult(new DashboardUpdate(_watchers.Version, _shown!.Figures, Incidents: _shown.Incidents));
-    }
-
-    public Task Unwatch(IDashboardObserver observer)
-    {
-        _watchers.Unwatch(observer);
-        return Task.CompletedTask;
-    }
-
-    /// <summary>The figures taken when something changed (or nothing has been shown yet), after telling the watchers if they would see a difference.</summary>
-    private CapacityFigures? Announce(DateTimeOffset now)
-    {
-        if (!_changedSinceNotify && _shown is not null)
-        {
-            return null;
-        }
-
-        _changedSinceNotify = false;
-        var figures = _tally.Figures(DistrictId, now);
-        var picture = new DistrictSituation(figures, Incidents.Lines);
-
-        // A unit's change that leaves every count as it was (a new position, say) is no news for dashboards.
-        if (_shown is null || !_shown.Shows(picture))
-        {
-            _shown = picture;
-            _watchers.Changed(new DashboardUpdate("", figures, Incidents: picture.Incidents));
-        }
-
-        return figures;
-    }
-
-    /// <summary>
-    /// Only when something changed: dashboards hear of it within 50 ms, the national view within
-    /// 250 ms (and every 30 s regardless, so a lost one-way report heals on its own).
-    /// </summary>
-    private Task ReportChanges(CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var figures = Announce(now);
-
-        if ((_changedSinceReport && now - _lastReport >= NationalReportInterval) || now - _lastReport >= NationalRefreshInterval)
-        {
-            _changedSinceReport = false;
-            _lastReport = now;
-            return GrainFactory.GetGrain<INationalGrain>(INationalGrain.Key).Report(new DistrictSituation(figures ?? _tally.Figures(DistrictId, now), Incidents.Lines));
-        }
-
-        return Task.CompletedTask;
-    }
 }
