@@ -45,14 +45,7 @@ internal sealed partial class IncidentGrain
         if (_watchers is { Any: true } && !_notifyPending)
         {
             _notifyPending = true;
-            if (_notifyTimer is null)
-            {
-                _notifyTimer = this.RegisterGrainTimer(NotifyWatchers, new GrainTimerCreationOptions(DashboardInterval, Timeout.InfiniteTimeSpan) { KeepAlive = true });
-            }
-            else
-            {
-                _notifyTimer.Change(DashboardInterval, Timeout.InfiniteTimeSpan);
-            }
+            _notifyTimer = this.Arm(_notifyTimer, NotifyWatchers, DashboardInterval);
         }
     }
 

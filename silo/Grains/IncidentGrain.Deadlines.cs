@@ -96,14 +96,6 @@ internal sealed partial class IncidentGrain
 
     private void ArmTimer(TimeSpan due)
     {
-        due = due < TimeSpan.Zero ? TimeSpan.Zero : due;
-        if (_timer is null)
-        {
-            _timer = this.RegisterGrainTimer(OnTimer, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
-        }
-        else
-        {
-            _timer.Change(due, Timeout.InfiniteTimeSpan);
-        }
+        _timer = this.Arm(_timer, OnTimer, due < TimeSpan.Zero ? TimeSpan.Zero : due);
     }
 }
