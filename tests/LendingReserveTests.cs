@@ -1,5 +1,5 @@
 using Coordination.Domain;
-using Coordination.Silo.Grains;
+using Coordination.Silo.Grains.Decisions;
 
 namespace Coordination.Tests;
 

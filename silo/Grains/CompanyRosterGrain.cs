@@ -2,13 +2,6 @@ using Coordination.Domain;
 
 namespace Coordination.Silo.Grains;
 
-[GenerateSerializer, Alias("coordination.CompanyRosterState")]
-public sealed class CompanyRosterState
-{
-    /// <summary>Company ids in ordinal order, so a page is a binary search and a slice.</summary>
-    [Id(0)] public List<string> Companies { get; set; } = [];
-}
-
 /// <summary>The companies that have registered units (see <see cref="ICompanyRosterGrain"/> for why a grain of its own).</summary>
 internal sealed class CompanyRosterGrain(
     [PersistentState("company-roster", StorageNames.Grains)] IPersistentState<CompanyRosterState> state) : Grain, ICompanyRosterGrain

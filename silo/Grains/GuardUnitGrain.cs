@@ -343,14 +343,7 @@ internal sealed class GuardUnitGrain(
         }
 
         _timerDue = due;
-        if (_timer is null)
-        {
-            _timer = this.RegisterGrainTimer(OnTimer, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
-        }
-        else
-        {
-            _timer.Change(delay, Timeout.InfiniteTimeSpan);
-        }
+        _timer = this.Arm(_timer, OnTimer, delay);
     }
 
     private async Task OnTimer(CancellationToken cancellationToken)

@@ -42,9 +42,8 @@ public sealed class CapacityRequestState
     /// <summary>Guards committed and not released: what the request holds now.</summary>
     public int HeldGuards => Assignments.Where(a => a.Status != AssignmentStatus.Released).Sum(a => a.Guards);
 
+    /// <summary>Guards in offers not yet answered. What a request may still ask for is <see cref="Decisions.RequestFill"/>'s to decide.</summary>
     public int PendingGuards => Offers.Where(o => o.Status == OfferStatus.Pending).Sum(o => o.Guards);
-
-    public int Need => Command.Guards - EverCommittedGuards - PendingGuards;
 }
 
 [GenerateSerializer, Alias("coordination.OfferState")]

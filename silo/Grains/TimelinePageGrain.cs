@@ -2,12 +2,6 @@ using Coordination.Domain;
 
 namespace Coordination.Silo.Grains;
 
-[GenerateSerializer, Alias("coordination.TimelinePageState")]
-public sealed class TimelinePageState
-{
-    [Id(0)] public List<TimelineEvent> Events { get; set; } = [];
-}
-
 /// <summary>
 /// A sealed page of an incident's timeline. Written once when the incident's tail fills (again only
 /// if the incident stopped before recording that it had sealed it), read for the full timeline.

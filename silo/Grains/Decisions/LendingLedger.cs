@@ -1,4 +1,4 @@
-namespace Coordination.Silo.Grains;
+namespace Coordination.Silo.Grains.Decisions;
 
 /// <summary>
 /// What a district has promised to other districts' requests that its figures do not show yet, so

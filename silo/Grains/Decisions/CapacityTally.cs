@@ -1,6 +1,6 @@
 using Coordination.Domain;
 
-namespace Coordination.Silo.Grains;
+namespace Coordination.Silo.Grains.Decisions;
 
 /// <summary>
 /// Running totals over a set of unit contributions. Replacing a unit's contribution subtracts the

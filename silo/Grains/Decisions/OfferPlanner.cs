@@ -1,0 +1,80 @@
+using Coordination.Domain;
+
+namespace Coordination.Silo.Grains.Decisions;
+
+/// <summary>
+/// Which company is offered which units next, for one request as it stands now. Districts are asked
+/// in order (the incident's own, then its neighbours nearest first when the request allows), and of a
+/// district's candidates (nearest first, as the district ranks them) the first company that has units
+/// fitting what is still needed gets one offer for as many of them as fit. Units are never split: a
+/// unit larger than what is still needed is not offered, and the smallest such unit is remembered
+/// so an empty request can say why.
+/// </summary>
+internal sealed class OfferPlanner(CapacityRequestState request)
+{
+    /// <summary>Guards the next offer may ask for (see <see cref="RequestFill.Need"/>).</summary>
+    public int Need { get; } = RequestFill.Of(request).Need;
+
+    /// <summary>
+    /// Companies not to ask again. A company answering by hand is asked once per request: not again
+    /// after it answered, declined or let an offer expire. A framework agreement answers at once, so
+    /// such a company is asked again for units not yet tried while the request still needs guards.
+    /// </summary>
+    public string[] AskedCompanies { get; } = [.. request.Offers.Where(o => o.Status == OfferStatus.Pending || !o.Automatic).Select(o => o.CompanyId).Distinct()];
+
+    /// <summary>Units already suggested in an offer of this request, or assigned to it: not offered again.</summary>
+    public string[] TriedUnits { get; } = [.. request.Offers.SelectMany(o => o.SuggestedUnits).Concat(request.Assignments.Select(a => a.UnitKey)).Distinct()];
+
+    /// <summary>The districts to ask, in order: the incident's own, then (when allowed) its neighbours, nearest to the request first.</summary>
+    public static IReadOnlyList<string> Districts(string home, RequestCapacity command, ReferenceData data)
+    {
+        var districts = new List<string> { home };
+        if (command.AllowNeighbours)
+        {
+            districts.AddRange(data.DistrictsById[home].Neighbours
+                .OrderBy(d => Geo.DistanceKm(command.Location, data.DistrictsById[d].Position)));
+        }
+
+        return districts;
+    }
+
+    /// <summary>The headcount of the smallest candidate too large for what is still needed, if any.</summary>
+    public int? SmallestTooLarge(IEnumerable<Candidate> candidates)
+    {
+        var need = Need;
+        return candidates.Where(c => c.Headcount > need).Select(c => (int?)c.Headcount).Min();
+    }
+
+    /// <summary>
+    /// The next offer among one district's candidates: the first company (in candidate order) with
+    /// units that fit, taking its units in order while their sum stays within what is needed. Null
+    /// when no company has a unit that fits.
+    /// </summary>
+    public PlannedOffer? Choose(IEnumerable<Candidate> candidates)
+    {
+        var need = Need;
+        foreach (var company in candidates.GroupBy(c => UnitKey.Parse(c.UnitKey).CompanyId))
+        {
+            var units = new List<string>();
+            var guards = 0;
+            foreach (var candidate in company.Where(c => c.Headcount <= need))
+            {
+                if (guards + candidate.Headcount <= need)
+                {
+                    units.Add(candidate.UnitKey);
+                    guards += candidate.Headcount;
+                }
+            }
+
+            if (guards > 0)
+            {
+                return new PlannedOffer(company.Key, [.. units], guards);
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>An offer to make: to one company, for these units and the guards they hold together.</summary>
+internal sealed record PlannedOffer(string CompanyId, string[] UnitKeys, int Guards);

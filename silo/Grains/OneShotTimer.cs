@@ -1,0 +1,20 @@
+namespace Coordination.Silo.Grains;
+
+/// <summary>
+/// A grain's one-shot timer for its next deadline: registered the first time, moved after that, so a
+/// grain keeps one timer however often its deadline changes. It keeps the activation alive while armed.
+/// </summary>
+internal static class OneShotTimer
+{
+    /// <summary>Arms <paramref name="timer"/> (or a new one, when null) to fire once after <paramref name="due"/>; returns the timer to keep.</summary>
+    public static IGrainTimer Arm(this IGrainBase grain, IGrainTimer? timer, Func<CancellationToken, Task> callback, TimeSpan due)
+    {
+        if (timer is null)
+        {
+            return grain.RegisterGrainTimer(callback, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }
+
+        timer.Change(due, Timeout.InfiniteTimeSpan);
+        return timer;
+    }
+}
