@@ -23,10 +23,10 @@ internal static class Opt
             Description = description,
             HelpName = "N",
             Required = required,
-            CustomParser = result => Single(result) is { } text
+            CustomParser = result => Given(result) is { } text
                 && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
                     ? value
-                    : Refuse<int>(result, $"'{Single(result)}' is not a whole number"),
+                    : Refuse<int>(result, $"'{Given(result)}' is not a whole number"),
         };
         if (byDefault is { } value)
         {
@@ -44,10 +44,10 @@ internal static class Opt
             Description = description,
             HelpName = helpName,
             Required = required,
-            CustomParser = result => Single(result) is { } text
+            CustomParser = result => Given(result) is { } text
                 && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
                     ? value
-                    : Refuse<double?>(result, $"'{Single(result)}' is not a number"),
+                    : Refuse<double?>(result, $"'{Given(result)}' is not a number"),
         };
         if (byDefault is { } value)
         {
@@ -83,9 +83,9 @@ internal static class Opt
             Description = description,
             HelpName = choices,
             Required = required,
-            CustomParser = result => Single(result) is { } text && ParseKeyword<TEnum>(text) is { } value
+            CustomParser = result => Given(result) is { } text && ParseKeyword<TEnum>(text) is { } value
                 ? value
-                : Refuse<TEnum?>(result, $"'{Single(result)}' is not one of {choices}"),
+                : Refuse<TEnum?>(result, $"'{Given(result)}' is not one of {choices}"),
         };
         if (byDefault is { } value)
         {
@@ -127,9 +127,9 @@ internal static class Opt
         {
             Description = description,
             HelpName = "60s|1m|500ms",
-            CustomParser = result => Single(result) is { } text && ParseInterval(text) is { } interval
+            CustomParser = result => Given(result) is { } text && ParseInterval(text) is { } interval
                 ? interval
-                : Refuse<TimeSpan?>(result, $"'{Single(result)}' is not an interval (60s, 1m, 500ms)"),
+                : Refuse<TimeSpan?>(result, $"'{Given(result)}' is not an interval (60s, 1m, 500ms)"),
         };
 
     /// <summary>A parse error that says which option it was about, as every message of the old parser did.</summary>
@@ -144,8 +144,13 @@ internal static class Opt
         : result.Parent is OptionResult option ? option.Option.Name
         : result.Argument.Name;
 
-    private static string? Single(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+    /// <summary>The value given (the last, should the option be repeated where it takes one).</summary>
+    private static string? Given(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
 
+    /// <summary>
+    /// The enum value a word names. Enum.TryParse also takes numbers ("3"), which would let a typo
+    /// through as some other status; only names count here.
+    /// </summary>
     private static TEnum? ParseKeyword<TEnum>(string text)
         where TEnum : struct, Enum =>
         Enum.TryParse<TEnum>(text.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var value)
