@@ -52,9 +52,3 @@ public class ClusterFixture : IAsyncLifetime
         _data.Dispose();
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
-{
-    public const string Name = "cluster";
-}

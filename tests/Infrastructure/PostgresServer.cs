@@ -101,9 +101,3 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
-{
-    public const string Name = "postgres";
-}

@@ -181,9 +181,3 @@ public static class Prerequisites
         }
     }
 }
-
-/// <summary>A program the tests need: what it is, how to tell it is installed, and the Debian packages that bring it.</summary>
-public sealed record Prerequisite(string Name, Func<bool> IsPresent, IReadOnlyList<string> Packages);
-
-/// <summary>What an install attempt did, for the failure message.</summary>
-public sealed record Installation(bool Succeeded, string Outcome);
