@@ -65,7 +65,8 @@ public static class Driver
                 var fresh = await ServerProcess.StartAsync(dense, serverSettings);
                 try
                 {
-                    await new DensityFigure(plan.Density).RunAsync(fresh, report, registeredBefore: plan.Status.Units + plan.Pool.Units);
+                    // Its own store starts empty: every unit the figure names is registered here.
+                    await new DensityFigure(plan.Density).RunAsync(fresh, report, registeredBefore: 0);
                 }
                 finally
                 {
