@@ -45,7 +45,7 @@ public static class CallerContext
     /// status, before its own write. A report that repeats the status (most of a control room's feed)
     /// then costs no audit write at all, and a change still never exists without its record. Incident
     /// commands hand it to their incident, which stores it with its first change and appends it beside
-    /// that write (one commit less on the command's path).
+    /// that write, overlapping the command's own work instead of preceding it.
     /// </summary>
     public const string DeferredStartKey = "coordination.audit-start";
 }

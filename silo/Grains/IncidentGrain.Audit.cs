@@ -8,14 +8,42 @@ namespace Coordination.Silo.Grains;
 /// the record over (<see cref="CallerContext.DeferredStartKey"/>), and the incident puts it into its
 /// own state in the write that makes the command's first change, while appending it to the chain at
 /// the same time. So no change is durable without its start record (in the chain, or in the outbox
-/// beside the change), and the command waits one commit less. A command that changes nothing leaves
-/// no start record; its outcome record is still written by the gateway.
+/// beside the change), and the append overlaps the command's own work instead of preceding it. A command that
+/// changes nothing leaves no start record; its outcome record is still written by the gateway.
 /// A record whose append failed stays in the outbox and is appended later by the incident's timer,
 /// after a look at the chain, so a record that did land (its answer lost) is not appended twice.
 /// </summary>
-internal sealed partial class IncidentGrain
+internal sealed partial class IncidentGrain : IIncomingGrainCallFilter
 {
+    // The append of this command's start record, begun beside its first write.
+    private Task? _startAppended;
+
+    /// <summary>
+    /// Every call to this incident: a command answers only once its start record's append has ended,
+    /// so the record is in the chain before the gateway writes the outcome (the order an auditor reads),
+    /// while the append itself overlaps the command's own work (units committing, the next write). A
+    /// failed append does not hold the answer: the record is durable in the outbox with the change.
+    /// </summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            if (_startAppended is { } appended)
+            {
+                _startAppended = null;
+                await appended;
+            }
+        }
+    }
+
     private AuditRecord? _start;
+
+    // Start records whose append is on its way; the timer leaves them to it.
+    private readonly HashSet<AuditRecord> _appending = [];
 
     /// <summary>At the start of every command: the record the gateway left for this call, if any.</summary>
     private void TakeStart()
@@ -44,9 +72,10 @@ internal sealed partial class IncidentGrain
         return start;
     }
 
-    /// <summary>Appends a start record beside the write that holds it; on failure it waits in the outbox.</summary>
+    /// <summary>Appends a start record beside the write that holds it; on failure it waits in the outbox for the timer.</summary>
     private async Task AppendStart(AuditRecord start)
     {
+        _appending.Add(start);
         try
         {
             await AuditLog.Append([start]);
@@ -54,8 +83,11 @@ internal sealed partial class IncidentGrain
         }
         catch (Exception)
         {
-            // Durable in the outbox with the change; the timer appends it once the log can be written.
             ArmTimer(RetryDelay);
+        }
+        finally
+        {
+            _appending.Remove(start);
         }
     }
 
@@ -70,7 +102,12 @@ internal sealed partial class IncidentGrain
             return;
         }
 
-        var leftovers = S.AuditOutbox.ToList();
+        var leftovers = S.AuditOutbox.Where(r => !_appending.Contains(r)).ToList();
+        if (leftovers.Count == 0)
+        {
+            return;
+        }
+
         try
         {
             var since = leftovers.Min(r => r.At) - TimeSpan.FromMinutes(1);

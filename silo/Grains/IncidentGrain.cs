@@ -116,16 +116,17 @@ internal sealed partial class IncidentGrain(
             timeline.Sealed(page);
         }
 
-        // A command's start record rides in its first write and is appended to the chain beside it.
+        // A command's start record rides in its first write and is appended to the chain beside it; the
+        // command goes on meanwhile and waits for that append only before it answers (see Invoke).
         var start = StartForWrite();
         var written = state.WriteStateAsync();
-        var logged = start is null ? null : AppendStart(start);
+        if (start is not null)
+        {
+            _startAppended = AppendStart(start);
+        }
+
         await written;
         _unsaved = false;
-        if (logged is not null)
-        {
-            await logged;
-        }
 
         TellDistrict();
         AnnounceToWatchers();
