@@ -107,6 +107,12 @@ public sealed partial class ErrorMapping(ILogger<ErrorMapping> logger) : Interce
         OrleansMessageRejectionException or SiloUnavailableException =>
             (StatusCode.Unavailable, "the cluster is not reachable right now; retry shortly", false),
         InconsistentStateException => (StatusCode.Aborted, "a concurrent change won; retry", false),
+        // Any other runtime exception of Orleans is the cluster's condition, not the call's: seen as a
+        // call lands in the moment a dead silo's grains and directory entries move to the live ones
+        // (the frozen-silo test met one 0.1 s after the vote). The retry reaches the grain where it lives.
+        OrleansException => (StatusCode.Unavailable, "the cluster is moving grains between silos; retry shortly", false),
+        // Not the caller's cancellation: the silo cancelled the call (a grain deactivating, a silo stopping).
+        OperationCanceledException => (StatusCode.Unavailable, "the cluster cancelled the call; retry with the same request", false),
         _ => (StatusCode.Internal, "internal error; it has been logged", false),
     };
 
