@@ -80,7 +80,7 @@ public sealed class BulletinRulesTests
         { "audience.companies[0]", b => b with { Audience = new BulletinAudience(AudienceKind.NamedCompanies, ["no spaces"], null, false) } },
         { "audience.capability", b => b with { Audience = new BulletinAudience(AudienceKind.Capability, [], "arrest", false) } },
         { "audience.capability", b => b with { Audience = new BulletinAudience(AudienceKind.Capability, [], "flying", false) } },
-        { "references", b => b with { References = "b0" } },
+        { "references", b => b with { References = "oslo.b0" } },
         { "references", b => b with { Message = BulletinMessage.Update } },
         { "tlp", b => b with { Tlp = (Tlp)9 } },
         { "urgency", b => b with { Urgency = 0 } },
@@ -104,7 +104,7 @@ public sealed class BulletinRulesTests
         BulletinRules.Check(WantedVehicle() with { Expires = Now + BulletinRules.MaxLifetime, AcknowledgeBy = Now + BulletinRules.MaxLifetime }, Now);
         BulletinRules.Check(WantedVehicle() with { Area = BulletinArea.OfCircle(OsloS, BulletinRules.MinRadiusKm) }, Now);
         BulletinRules.Check(WantedVehicle() with { Area = BulletinArea.OfPolygon(new(59.9, 10.7), new(59.95, 10.7), new(59.95, 10.8), new(59.9, 10.7)) }, Now);
-        BulletinRules.Check(WantedVehicle() with { Message = BulletinMessage.AllClear, References = "b0" }, Now);
+        BulletinRules.Check(WantedVehicle() with { Message = BulletinMessage.AllClear, References = "oslo.b0" }, Now);
         BulletinRules.Check(WantedVehicle() with { AcknowledgementRequired = false, AcknowledgeBy = null }, Now);
     }
 

@@ -25,16 +25,16 @@ public sealed class CapAlertTests
         { "circle, AMBER, alert", BulletinRules.Check(WantedVehicle(), Sent) },
         { "polygon, RED, exercise", BulletinRules.Check(WantedVehicle("b2", BulletinArea.OfPolygon(new(59.9, 10.7), new(59.95, 10.7), new(59.95, 10.8), new(59.9, 10.7)), Tlp.Red) with { Status = BulletinStatus.Exercise }, Sent) },
         { "districts, CLEAR, test", BulletinRules.Check(WantedVehicle("b3", BulletinArea.OfDistricts("oslo", "ost"), Tlp.Clear) with { Status = BulletinStatus.Test, Kind = "area-warning" }, Sent) },
-        { "update", BulletinRules.Check(WantedVehicle("b4") with { Message = BulletinMessage.Update, References = "b1" }, Sent) },
-        { "cancel", BulletinRules.Check(WantedVehicle("b5") with { Message = BulletinMessage.Cancel, References = "b1" }, Sent) },
-        { "all clear, AMBER+STRICT", BulletinRules.Check(WantedVehicle("b6", tlp: Tlp.AmberStrict) with { Message = BulletinMessage.AllClear, References = "b1", AcknowledgementRequired = false, AcknowledgeBy = null, IncidentId = "oslo.evac-1" }, Sent) },
+        { "update", BulletinRules.Check(WantedVehicle("b4") with { Message = BulletinMessage.Update, References = "oslo.b1" }, Sent) },
+        { "cancel", BulletinRules.Check(WantedVehicle("b5") with { Message = BulletinMessage.Cancel, References = "oslo.b1" }, Sent) },
+        { "all clear, AMBER+STRICT", BulletinRules.Check(WantedVehicle("b6", tlp: Tlp.AmberStrict) with { Message = BulletinMessage.AllClear, References = "oslo.b1", AcknowledgementRequired = false, AcknowledgeBy = null, IncidentId = "oslo.evac-1" }, Sent) },
     };
 
     [Theory]
     [MemberData(nameof(Bulletins))]
     public void Every_kind_of_bulletin_exports_as_a_valid_cap_alert(string what, IssueBulletin bulletin)
     {
-        var references = bulletin.References is { } earlier ? [new CapAlert.Reference("oslo", earlier, Sent.AddMinutes(-30))] : Array.Empty<CapAlert.Reference>();
+        var references = bulletin.References is { } earlier ? [new CapAlert.Reference("oslo", BulletinIds.Local(earlier), Sent.AddMinutes(-30))] : Array.Empty<CapAlert.Reference>();
         var document = CapAlert.Write(bulletin, Sent, references, ["nordvakt", "sorvakt"]);
 
         var errors = new List<string>();
@@ -61,7 +61,7 @@ public sealed class CapAlertTests
         Assert.Equal("Exercise", red.Element(Cap + "status")!.Value);
         Assert.Contains(red.Elements(Cap + "code"), c => c.Value == "TLP:RED");
 
-        var allClear = CapAlert.Write(BulletinRules.Check(WantedVehicle("b3") with { Message = BulletinMessage.AllClear, References = "b1" }, Sent), Sent, [new("oslo", "b1", Sent.AddHours(-1))], []).Root!;
+        var allClear = CapAlert.Write(BulletinRules.Check(WantedVehicle("b3") with { Message = BulletinMessage.AllClear, References = "oslo.b1" }, Sent), Sent, [new("oslo", "b1", Sent.AddHours(-1))], []).Root!;
         Assert.Equal("Update", allClear.Element(Cap + "msgType")!.Value);
         Assert.Equal("AllClear", allClear.Element(Cap + "info")!.Element(Cap + "responseType")!.Value);
         Assert.Equal("police.oslo@coordination.politiet.no,no.politiet.coordination.oslo.b1,2026-12-04T10:00:00+00:00", allClear.Element(Cap + "references")!.Value);

@@ -39,9 +39,9 @@ public static class BulletinRules
             throw CoordinationException.Invalid("references", "must be empty for a new alert; an update, cancel or all clear names the bulletin it follows");
         }
 
-        if (b.Message != BulletinMessage.Alert)
+        if (b.Message != BulletinMessage.Alert && BulletinIds.District(Validate.BulletinId(b.References, "references")) != b.District)
         {
-            Validate.Id(b.References, "references");
+            throw CoordinationException.Invalid("references", $"'{b.References}' is another district's bulletin; a chain stays with the district that began it");
         }
 
         var kind = ReferenceData.Current.BulletinKindsById.GetValueOrDefault(b.Kind ?? "")

@@ -71,4 +71,5 @@ public sealed class CoordinationException : Exception
     public static CoordinationException NotFound(string message) => new(ErrorKind.NotFound, message);
     public static CoordinationException Precondition(string message) => new(ErrorKind.FailedPrecondition, message);
     public static CoordinationException Unavailable(string message) => new(ErrorKind.Unavailable, message);
+    public static CoordinationException Denied(string message) => new(ErrorKind.PermissionDenied, message);
 }

@@ -54,6 +54,26 @@ public interface IDistrictGrain : IGrainWithStringKey, IDashboardSource
 
     [Alias("ListIncidents"), ReadOnly]
     Task<IReadOnlyList<string>> ListIncidents(bool includeClosed);
+
+    /// <summary>
+    /// The companies with units here inside a bulletin's area (by the position each unit last reported
+    /// with a status, or by home district for an area of districts); with a capability, only units
+    /// that have it; with <paramref name="onDutyOnly"/>, only units available, committed, en route or on scene.
+    /// </summary>
+    [Alias("CompaniesInArea"), ReadOnly]
+    Task<string[]> CompaniesInArea(BulletinArea area, string? capability, bool onDutyOnly);
+
+    /// <summary>Lists a bulletin issued here (durable): outstanding ones are woken after a restart, ended ones when their text is due for erasure.</summary>
+    [Alias("BulletinRecorded")]
+    Task BulletinRecorded(string bulletinId, bool outstanding, DateTimeOffset? wakeAt);
+
+    /// <summary>A bulletin's board line changed. Kept in memory only: bulletins send it again when woken.</summary>
+    [Alias("BulletinChanged"), OneWay]
+    Task BulletinChanged(BulletinSummary summary);
+
+    /// <summary>The district's bulletins, newest first: outstanding ones, and with <paramref name="includeEnded"/> the recently ended.</summary>
+    [Alias("ListBulletins"), ReadOnly]
+    Task<IReadOnlyList<string>> ListBulletins(bool includeEnded);
 }
 
 /// <summary>The national view (key: "no"): the sum of the 12 districts, updated by them at a bounded rate.</summary>

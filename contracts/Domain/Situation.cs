@@ -37,8 +37,10 @@ public sealed record IncidentSummary(
 [GenerateSerializer, Immutable, Alias("coordination.DistrictSituation")]
 public sealed record DistrictSituation(
     [property: Id(0)] CapacityFigures Figures,
-    [property: Id(1)] IReadOnlyList<IncidentSummary> Incidents)
+    [property: Id(1)] IReadOnlyList<IncidentSummary> Incidents,
+    [property: Id(2)] IReadOnlyList<BulletinSummary>? Bulletins = null)
 {
     /// <summary>Nothing a dashboard would show differently (the time the figures were taken aside).</summary>
-    public bool Shows(DistrictSituation other) => Figures.SameCountsAs(other.Figures) && Incidents.SequenceEqual(other.Incidents);
+    public bool Shows(DistrictSituation other) =>
+        Figures.SameCountsAs(other.Figures) && Incidents.SequenceEqual(other.Incidents) && (Bulletins ?? []).SequenceEqual(other.Bulletins ?? []);
 }

@@ -144,7 +144,12 @@ public static class Validate
     public static readonly TimeSpan MaxRequestDuration = TimeSpan.FromDays(14);
 
     /// <summary>Incident ids are <c>district.request-id</c> (see <see cref="IncidentIds.Of"/>).</summary>
-    public static string IncidentId(string? value, string field)
+    public static string IncidentId(string? value, string field) => DistrictScoped(value, field, "an incident id (district.request-id)");
+
+    /// <summary>Bulletin ids are <c>district.bulletin-id</c> (see <see cref="BulletinIds.Of"/>).</summary>
+    public static string BulletinId(string? value, string field) => DistrictScoped(value, field, "a bulletin id (district.bulletin-id)");
+
+    private static string DistrictScoped(string? value, string field, string what)
     {
         if (string.IsNullOrEmpty(value))
         {
@@ -154,7 +159,7 @@ public static class Validate
         var dot = value.IndexOf('.', StringComparison.Ordinal);
         if (dot <= 0 || !ReferenceData.Current.IsDistrict(value[..dot]))
         {
-            throw CoordinationException.Invalid(field, $"'{Shorten(value)}' is not an incident id (district.request-id)");
+            throw CoordinationException.Invalid(field, $"'{Shorten(value)}' is not {what}");
         }
 
         Id(value[(dot + 1)..], field);

@@ -31,7 +31,7 @@ internal sealed partial class DistrictGrain
         // resuming from it was sent the same figures again under the next version.
         Announce(time.GetUtcNow());
         _watchers.Watch(observer);
-        return Task.FromResult(new DashboardUpdate(_watchers.Version, _shown!.Figures, Incidents: _shown.Incidents));
+        return Task.FromResult(new DashboardUpdate(_watchers.Version, _shown!.Figures, Incidents: _shown.Incidents, Bulletins: _shown.Bulletins));
     }
 
     public Task Unwatch(IDashboardObserver observer)
@@ -50,13 +50,13 @@ internal sealed partial class DistrictGrain
 
         _changedSinceNotify = false;
         var figures = _tally.Figures(DistrictId, now);
-        var picture = new DistrictSituation(figures, Incidents.Lines);
+        var picture = new DistrictSituation(figures, Incidents.Lines, Bulletins.Lines);
 
         // A unit's change that leaves every count as it was (a new position, say) is no news for dashboards.
         if (_shown is null || !_shown.Shows(picture))
         {
             _shown = picture;
-            _watchers.Changed(new DashboardUpdate("", figures, Incidents: picture.Incidents));
+            _watchers.Changed(new DashboardUpdate("", figures, Incidents: picture.Incidents, Bulletins: picture.Bulletins));
         }
 
         return figures;
@@ -75,7 +75,7 @@ internal sealed partial class DistrictGrain
         {
             _changedSinceReport = false;
             _lastReport = now;
-            return GrainFactory.GetGrain<INationalGrain>(INationalGrain.Key).Report(new DistrictSituation(figures ?? _tally.Figures(DistrictId, now), Incidents.Lines));
+            return GrainFactory.GetGrain<INationalGrain>(INationalGrain.Key).Report(new DistrictSituation(figures ?? _tally.Figures(DistrictId, now), Incidents.Lines, Bulletins.Lines));
         }
 
         return Task.CompletedTask;

@@ -69,14 +69,14 @@ internal sealed partial class DistrictGrain
     }
 
     /// <summary>
-    /// While incidents are open, a durable reminder wakes them periodically (see OfferOptions.WakeIncidentsEvery);
+    /// While incidents are open (or bulletins outstanding or awaiting erasure), a durable reminder wakes them periodically (see OfferOptions.WakeIncidentsEvery);
     /// it is the one thing that brings back an incident, and its deadlines, lost with a failed silo.
     /// It is registered when the first incident opens and removed by its own tick once none is open,
     /// so incidents opening and closing in quick succession cost nothing extra.
     /// </summary>
     private async Task KeepWakeReminder()
     {
-        if (Incidents.Open.Count > 0 && _wakeReminder is null)
+        if ((Incidents.Open.Count > 0 || Bulletins.NeedWaking) && _wakeReminder is null)
         {
             var every = offerOptions.Value.WakeIncidentsEvery;
             _wakeReminder = await this.RegisterOrUpdateReminder(WakeReminder, every, every);
@@ -90,9 +90,10 @@ internal sealed partial class DistrictGrain
             return;
         }
 
-        if (Incidents.Open.Count > 0)
+        if (Incidents.Open.Count > 0 || Bulletins.NeedWaking)
         {
             await WakeOpenIncidents();
+            await WakeBulletins();
         }
         else if ((_wakeReminder ?? await this.GetReminder(WakeReminder)) is { } reminder)
         {

@@ -48,4 +48,13 @@ internal static class GrainTuning
 
     /// <summary>How long the capacity warm-up at start keeps asking before the start fails.</summary>
     public static readonly TimeSpan WarmUpPatience = TimeSpan.FromMinutes(5);
+
+    /// <summary>Events a company's bulletin feed holds for watchers that reconnect; further back, a watcher gets the outstanding list again.</summary>
+    public const int BulletinFeedEventsHeld = 500;
+
+    /// <summary>How soon a bulletin tries again to reach a company's feed, or its predecessor, after a failure.</summary>
+    public static readonly TimeSpan BulletinRetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>How far ahead a bulletin keeps a timer for its next moment; further off, its district's reminder wakes it.</summary>
+    public static readonly TimeSpan BulletinTimerHorizon = TimeSpan.FromHours(1);
 }

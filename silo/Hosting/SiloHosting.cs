@@ -22,6 +22,7 @@ public static class SiloHosting
         var storage = builder.AddCheckedOptions<StorageOptions, StorageOptions.Validator>(StorageOptions.Section);
         builder.AddValidatedOptions<UnitOptions, UnitOptions.Validator>(UnitOptions.Section);
         builder.AddValidatedOptions<OfferOptions, OfferOptions.Validator>(OfferOptions.Section);
+        builder.AddValidatedOptions<BulletinOptions, BulletinOptions.Validator>(BulletinOptions.Section);
         builder.AddValidatedOptions<FailureDetectionOptions, FailureDetectionOptions.Validator>(FailureDetectionOptions.Section);
 
         builder.UseOrleans(silo =>

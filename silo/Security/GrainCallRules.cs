@@ -40,6 +40,17 @@ internal static class GrainCallRules
             nameof(IDistrictGrain.EnrollCompany), nameof(IDistrictGrain.Apply), nameof(IDistrictGrain.GetSituation), nameof(IDistrictGrain.FindCandidates),
             nameof(IDistrictGrain.Lend), nameof(IDistrictGrain.IncidentOpened), nameof(IDistrictGrain.IncidentClosed), nameof(IDistrictGrain.IncidentChanged))
 
+        .Entry<IDistrictGrain>((caller, key, _) => caller.Role == CallerRole.Police || (caller.Role == CallerRole.Viewer && caller.Covers(key)), nameof(IDistrictGrain.ListBulletins))
+        .Internal<IDistrictGrain>(nameof(IDistrictGrain.CompaniesInArea), nameof(IDistrictGrain.BulletinRecorded), nameof(IDistrictGrain.BulletinChanged))
+
+        // Reading a bulletin is open to every role here: the bulletin itself decides by its level (BulletinAccess).
+        .Entry<IBulletinGrain>((caller, key, _) => caller.Role == CallerRole.Police && caller.Covers(BulletinIds.District(key)), nameof(IBulletinGrain.Issue))
+        .Entry<IBulletinGrain>((caller, _, _) => caller.Role is CallerRole.Police or CallerRole.Company or CallerRole.Viewer, nameof(IBulletinGrain.Get))
+        .Entry<IBulletinGrain>((caller, _, call) => call.GetArgument(0) is string company && IsCompany(caller, company), nameof(IBulletinGrain.Acknowledge))
+        .Internal<IBulletinGrain>(nameof(IBulletinGrain.Supersede), nameof(IBulletinGrain.Peek), nameof(IBulletinGrain.Wake))
+        .Entry<ICompanyBulletinsGrain>(OwnCompany, nameof(ICompanyBulletinsGrain.Watch), nameof(ICompanyBulletinsGrain.Unwatch), nameof(ICompanyBulletinsGrain.Outstanding))
+        .Internal<ICompanyBulletinsGrain>(nameof(ICompanyBulletinsGrain.Record))
+
         .Entry<INationalGrain>((caller, _, _) => caller.Role == CallerRole.Police || caller is { Role: CallerRole.Viewer, National: true }, nameof(INationalGrain.GetCapacity))
         .Internal<INationalGrain>(nameof(INationalGrain.Report))
 
@@ -55,6 +66,7 @@ internal static class GrainCallRules
         .Internal<IStorageHealthGrain>(nameof(IStorageHealthGrain.Problem))
         .Internal<IDashboardObserver>(nameof(IDashboardObserver.OnUpdate))
         .Internal<IOfferObserver>(nameof(IOfferObserver.OnOffer))
+        .Internal<IBulletinObserver>(nameof(IBulletinObserver.OnBulletin))
         .Build();
 
     /// <summary>The decision for an interface method; null when it has none, which the filter refuses.</summary>

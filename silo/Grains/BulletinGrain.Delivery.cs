@@ -1,0 +1,166 @@
+using Coordination.Domain;
+using Coordination.Silo.Grains.Decisions;
+using Microsoft.Extensions.Logging;
+
+namespace Coordination.Silo.Grains;
+
+/// <summary>
+/// What a bulletin owes and when: taking over its predecessor, deliveries to the companies' feeds,
+/// its deadline, expiry and erasure. Every step is idempotent, so a retry, the timer and a wake-up
+/// after a crash all run the same <see cref="Finish"/>.
+/// </summary>
+internal sealed partial class BulletinGrain
+{
+    private static readonly TimeSpan RetryDelay = GrainTuning.BulletinRetryDelay;
+    private static readonly TimeSpan Horizon = GrainTuning.BulletinTimerHorizon;
+
+    private IGrainTimer? _timer;
+
+    // What the district last heard from this activation about the bulletin (listed as outstanding, when to wake it).
+    private (bool Outstanding, DateTimeOffset? WakeAt)? _recordedAs;
+
+    /// <summary>Does whatever is due or owed, then arms the timer for what comes next.</summary>
+    private async Task Finish()
+    {
+        try
+        {
+            var now = Now;
+            if (BulletinLifecycle.PassDeadline(S, now) | BulletinLifecycle.Expire(S, now) | BulletinLifecycle.Erase(S, now, Retention))
+            {
+                await state.WriteStateAsync();
+            }
+
+            if (S.PredecessorPending)
+            {
+                await TakeOverPredecessor();
+            }
+
+            await Deliver();
+            await Recorded();
+            TellDistrict();
+        }
+        finally
+        {
+            ArmNext();
+        }
+    }
+
+    private async Task TakeOverPredecessor()
+    {
+        var command = S.Command!;
+        try
+        {
+            await GrainFactory.GetGrain<IBulletinGrain>(command.References!).Supersede(BulletinId, command.Message);
+        }
+        catch (CoordinationException e) when (e.Code is ErrorKind.FailedPrecondition or ErrorKind.NotFound)
+        {
+            // Another bulletin followed it first (or it ended): this one is refused for good, its recipients told nothing.
+            S.Refusal = e.Message;
+            S.EndedAt ??= Now;
+        }
+
+        S.PredecessorPending = false;
+        await state.WriteStateAsync();
+    }
+
+    /// <summary>
+    /// Every delivery owed, at once; each counts once the company's feed has recorded it. One that
+    /// fails stays owed for the timer: the bulletin is stored, and the answer shows who has it so far.
+    /// </summary>
+    private async Task Deliver()
+    {
+        var owed = BulletinLifecycle.Owed(S);
+        if (owed.Count == 0)
+        {
+            return;
+        }
+
+        var view = BulletinLifecycle.View(BulletinId, S);
+        var results = await Task.WhenAll(owed.Select(async o =>
+        {
+            try
+            {
+                var delivery = new BulletinDelivery(BulletinId, S.Chain[0], o.Kind, S.Command!.Expires);
+                var companyView = view with { Recipients = [.. view.Recipients.Where(r => r.CompanyId == o.Recipient.CompanyId)] };
+                await GrainFactory.GetGrain<ICompanyBulletinsGrain>(o.Recipient.CompanyId).Record(delivery, companyView);
+                return true;
+            }
+            catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)
+            {
+                LogDeliveryFailed(e, BulletinId, o.Recipient.CompanyId);
+                return false;
+            }
+        }));
+
+        var now = Now;
+        for (var i = 0; i < owed.Count; i++)
+        {
+            if (results[i])
+            {
+                BulletinLifecycle.Delivered(owed[i].Recipient, owed[i].Kind, now);
+            }
+        }
+
+        if (results.Any(delivered => delivered))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    /// <summary>Keeps the district's list right: outstanding or not, and when to wake it for its erasure.</summary>
+    private async Task Recorded()
+    {
+        var now = (S.State == BulletinState.Outstanding && S.Refusal is null, BulletinLifecycle.EraseAt(S, Retention));
+        if (_recordedAs != now)
+        {
+            await GrainFactory.GetGrain<IDistrictGrain>(District).BulletinRecorded(BulletinId, now.Item1, now.Item2);
+            _recordedAs = now;
+        }
+    }
+
+    // One-way: the board line is memory in the district, sent again whenever the bulletin wakes.
+    private void TellDistrict()
+    {
+        if (S.Command is not null && S.Refusal is null)
+        {
+            GrainFactory.GetGrain<IDistrictGrain>(District).BulletinChanged(BulletinSummary.Of(BulletinLifecycle.View(BulletinId, S))).Ignore();
+        }
+    }
+
+    private void ArmNext()
+    {
+        var now = Now;
+        var due = BulletinLifecycle.Owed(S).Count > 0 || S.PredecessorPending ? now + RetryDelay : BulletinLifecycle.NextDue(S, Retention);
+        if (due is { } at && at - now <= Horizon)
+        {
+            Arm(at > now ? at - now : TimeSpan.Zero);
+        }
+        else
+        {
+            // Nothing soon: the activation may go; the district's reminder wakes it when its erasure is due.
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
+    private void Arm(TimeSpan due) => _timer = this.Arm(_timer, OnTimer, due);
+
+    private async Task OnTimer(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Finish();
+        }
+        catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)
+        {
+            // Finish armed the retry already; a storage fault here is the storage's to report.
+            LogFinishFailed(e, BulletinId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulletin {Bulletin} could not reach company {Company}'s feed; it tries again")]
+    private partial void LogDeliveryFailed(Exception exception, string bulletin, string company);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulletin {Bulletin} could not finish what it owes; it tries again")]
+    private partial void LogFinishFailed(Exception exception, string bulletin);
+}
