@@ -59,6 +59,7 @@ public static class GrpcEndpoints
         app.MapGrpcService<CompanyApi>().RequireAuthorization();
         app.MapGrpcService<PoliceApi>().RequireAuthorization();
         app.MapGrpcService<DashboardApi>().RequireAuthorization();
+        app.MapGrpcService<BulletinApi>().RequireAuthorization();
         var reflection = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Reflection;
         if (reflection == ReflectionMode.Authenticated)
         {

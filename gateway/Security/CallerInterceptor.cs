@@ -51,7 +51,7 @@ internal sealed class CallerInterceptor(RpcRules rules, CallerRateLimiter limite
         // that changed nothing has no start record either (its unit wrote none) and needs no outcome.
         if (response is not UnitReportAck { Changed: false })
         {
-            await Audit(caller, context, request as IMessage, "OK", null, call);
+            await Audit(caller, context, request as IMessage, "OK", OutcomeDetail(response), call);
         }
 
         return response;
@@ -184,6 +184,14 @@ internal sealed class CallerInterceptor(RpcRules rules, CallerRateLimiter limite
     private static bool IsCommand<TRequest>(DeclaredRule? rule, TRequest request) =>
         rule?.Command == true && !(request is UnitReport { Status: Coordination.Api.V1.UnitStatus.Unspecified });
 
+    // What the chain keeps of an outcome beyond its status: a bulletin's text is erased after its
+    // retention time, its hash stays here, so what was sent can still be proven.
+    private static string? OutcomeDetail(object? response) => response switch
+    {
+        Bulletin { ContentSha256.Length: > 0 } b => $"{b.Id} content sha256 {b.ContentSha256}",
+        _ => null,
+    };
+
     private static string Outcome(Exception e, ServerCallContext context) =>
         Hosting.ErrorMapping.Classify(e, context.CancellationToken.IsCancellationRequested).Code.ToString();
 
@@ -252,7 +260,14 @@ internal sealed class CallerInterceptor(RpcRules rules, CallerRateLimiter limite
 
     private AuditRecord Record(Caller caller, ServerCallContext context, IMessage? request, string outcome, string? detail, string call) => new(
         time.GetUtcNow(), caller.Subject, caller.Role.ToString().ToLowerInvariant(), caller.Scope, context.Method,
-        Field(request, "request_id") ?? Field(request, "answer_id"), IncidentOf(request), outcome, detail, call);
+        Field(request, "request_id") ?? Field(request, "answer_id") ?? BulletinOf(request), IncidentOf(request), outcome, detail, call);
+
+    // A bulletin command names its bulletin in full, as it is read back ("district.bulletin-id").
+    private static string? BulletinOf(IMessage? request) => request switch
+    {
+        IssueBulletinRequest issue => BulletinIds.Of(issue.DistrictId, issue.BulletinId),
+        _ => Field(request, "bulletin_id"),
+    };
 
     private static string? IncidentOf(IMessage? request) => request switch
     {

@@ -106,6 +106,7 @@ internal static class ApiMapping
     {
         Capabilities = { ReferenceData.Current.Capabilities.Select(c => new Proto.Capability { Id = c.Id, Name = c.Name }) },
         ForbiddenTasks = { ReferenceData.Current.ForbiddenTasks.Select(f => new Proto.ForbiddenTask { Id = f.Id, Name = f.Name, Reason = f.Reason }) },
+        BulletinKinds = { ReferenceData.Current.BulletinKinds.Select(k => new Proto.BulletinKind { Id = k.Id, Name = k.Name, ObserveOnly = k.ObserveOnly }) },
     };
 
     public static Proto.IncidentSummary ToApi(this IncidentSummary incident) => new()
