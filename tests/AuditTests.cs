@@ -113,13 +113,16 @@ public sealed class AuditTests
     [Fact]
     public void Every_rpc_of_the_api_is_declared_either_an_audited_command_or_a_read()
     {
-        var rpcs = new[] { CompanyReflection.Descriptor, PoliceReflection.Descriptor, DashboardReflection.Descriptor }
+        var rpcs = new[] { CompanyReflection.Descriptor, PoliceReflection.Descriptor, DashboardReflection.Descriptor, BulletinReflection.Descriptor }
             .SelectMany(f => f.Services).SelectMany(s => s.Methods).Select(m => $"/{m.Service.FullName}/{m.Name}").ToHashSet();
         var rules = Coordination.Gateway.Security.RpcRules.OfApi();
 
         Assert.Equal(rpcs.Order(), rules.All.Select(r => r.Path).Order());
         Assert.Equal(
             [
+                "/coordination.v1.BulletinService/AcknowledgeBulletin",
+                "/coordination.v1.BulletinService/ExportBulletinCap",
+                "/coordination.v1.BulletinService/IssueBulletin",
                 "/coordination.v1.CompanyService/AnswerOffer",
                 "/coordination.v1.CompanyService/RegisterUnits",
                 "/coordination.v1.CompanyService/ReportAssignmentProgress",
