@@ -121,6 +121,9 @@ internal sealed partial class BulletinGrain(
             await state.WriteStateAsync();
             await Recorded();
             TellDistrict();
+
+            // Its deadline and expiry no longer apply; its erasure does.
+            ArmNext();
         }
 
         return BulletinLifecycle.View(BulletinId, S);
