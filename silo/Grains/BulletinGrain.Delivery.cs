@@ -22,6 +22,14 @@ internal sealed partial class BulletinGrain
     /// <summary>Does whatever is due or owed, then arms the timer for what comes next.</summary>
     private async Task Finish()
     {
+        if (S.Command is null)
+        {
+            // Listed by its district, never stored (its write failed, or the silo died between the two): the
+            // district stops waking it. A later retry of the same issue lists it again.
+            await GrainFactory.GetGrain<IDistrictGrain>(District).BulletinRecorded(BulletinId, outstanding: false, wakeAt: null);
+            return;
+        }
+
         try
         {
             var now = Now;
