@@ -100,6 +100,9 @@ public sealed class MalformedRequestTests(MalformedRequestTests.OwnNode fixture,
     /// each field's malformed values are met by the code that reads that field, not refused earlier
     /// for the other fields being empty.
     /// </summary>
+    // The bulletin RPCs only a company calls; the others are called as national police.
+    private static readonly HashSet<string> CompanyBulletinRpcs = ["ListCompanyBulletins", "WatchBulletins", "AcknowledgeBulletin"];
+
     private async Task<Dictionary<string, IMessage>> Baselines()
     {
         var company = Node.CompanyAs(Company);
@@ -109,8 +112,21 @@ public sealed class MalformedRequestTests(MalformedRequestTests.OwnNode fixture,
         var request = await Node.Police.RequestCapacityAsync(Capacity(incident.IncidentId, "r1", "patrol", 2));
         var offer = request.Offers.FirstOrDefault()?.OfferId ?? $"{incident.IncidentId}~1";
         var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+        var bulletins = new Proto.BulletinService.BulletinServiceClient(Node.Channel.Intercept(TestTokens.Bearer(Node.Tokens.NationalPolice())));
+        var toCompany = BulletinBuilders.WantedVehicle("fuzz-b1");
+        toCompany.Audience = new Proto.BulletinAudience { Kind = Proto.BulletinAudienceKind.NamedCompanies, Companies = { Company } };
+        var bulletin = await bulletins.IssueBulletinAsync(toCompany);
+        var another = toCompany.Clone();
+        another.BulletinId = "fuzz-b2";
         return new Dictionary<string, IMessage>(StringComparer.Ordinal)
         {
+            ["IssueBulletin"] = another,
+            ["GetBulletin"] = new Proto.GetBulletinRequest { BulletinId = bulletin.Id },
+            ["ListBulletins"] = new Proto.ListBulletinsRequest { DistrictId = "oslo", IncludeEnded = true },
+            ["ListCompanyBulletins"] = new Proto.ListCompanyBulletinsRequest { CompanyId = Company },
+            ["WatchBulletins"] = new Proto.WatchBulletinsRequest { CompanyId = Company, AfterSequence = 1 },
+            ["AcknowledgeBulletin"] = new Proto.AcknowledgeBulletinRequest { CompanyId = Company, BulletinId = bulletin.Id, Acknowledgement = Proto.AcknowledgementKind.Received },
+            ["ExportBulletinCap"] = new Proto.ExportBulletinCapRequest { BulletinId = bulletin.Id },
             ["RegisterUnits"] = Register(Company, Unit("u3")),
             ["ReportUnit"] = Report(Company, "u2", Proto.UnitStatus.Available),
             ["StreamUnitReports"] = Report(Company, "u2", Proto.UnitStatus.Unavailable),
@@ -262,7 +278,7 @@ public sealed class MalformedRequestTests(MalformedRequestTests.OwnNode fixture,
     /// </summary>
     private async Task<Status> RawCall(MethodDescriptor rpc, IReadOnlyList<byte[]> payloads)
     {
-        var token = rpc.Service.Name == "CompanyService" ? Node.Tokens.Company(Company) : Node.Tokens.NationalPolice();
+        var token = rpc.Service.Name == "CompanyService" || CompanyBulletinRpcs.Contains(rpc.Name) ? Node.Tokens.Company(Company) : Node.Tokens.NationalPolice();
         var invoker = Node.Channel.Intercept(metadata =>
         {
             metadata.Add("authorization", $"Bearer {token}");

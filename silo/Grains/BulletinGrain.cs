@@ -232,6 +232,9 @@ internal sealed partial class BulletinGrain(
         area.Districts.Length > 0 ? area.Districts.Distinct(StringComparer.Ordinal) : ReferenceData.Current.Districts.Select(d => d.Id);
 
     // The command as sent, less who sent it: the same bulletin retried by another operator of the district is still a retry.
+    // Named literals: a request with NaN in it is hashed (and then refused by the checks), not an internal error.
     private static string CommandHash(IssueBulletin command) =>
-        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(command with { Actor = "" })));
+        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(command with { Actor = "" }, HashForm)));
+
+    private static readonly JsonSerializerOptions HashForm = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 }
