@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Coordination.Api.V1;
 using Coordination.Gateway.Services;
+using Grpc.Core.Interceptors;
 using Microsoft.Extensions.DependencyInjection;
 using static Coordination.Tests.Infrastructure.ApiBuilders;
 
@@ -81,6 +82,61 @@ public sealed class WebDashboardTests(WebNode fixture) : IClassFixture<WebNode>
         await Node.Company.ReportUnitAsync(Report("web-resume", "r1", UnitStatus.OutOfService));
         var change = await early.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.NotEqual(last, change.Id);
+    }
+
+    [Fact]
+    public async Task A_wall_screens_district_stream_leaves_out_an_amber_bulletin_that_the_districts_police_see_under_the_same_version()
+    {
+        await Node.Company.RegisterUnitsAsync(Register("web-bulletin-co", Unit("b1", 2, "agder", "patrol")));
+        await Node.Company.ReportUnitAsync(Report("web-bulletin-co", "b1", UnitStatus.Available));
+        using var wallScreen = Browser();
+        await wallScreen.PostAsJsonAsync("/auth/session", new { token = Node.Tokens.Viewer("agder") });
+        using var operationsCentre = Browser();
+        await operationsCentre.PostAsJsonAsync("/auth/session", new { token = Node.Tokens.Police("agder") });
+        using var viewerStream = new EventReader(await wallScreen.GetStreamAsync("/api/v1/districts/agder/events"));
+        using var policeStream = new EventReader(await operationsCentre.GetStreamAsync("/api/v1/districts/agder/events"));
+
+        var bulletins = new BulletinService.BulletinServiceClient(Node.Channel.Intercept(TestTokens.Bearer(Node.Tokens.Police("agder"))));
+        var area = new BulletinArea { Districts = { "agder" } };
+        var green = await bulletins.IssueBulletinAsync(BrowserBulletinTests.Bulletin("agder", "web-green", Tlp.Green, area));
+        var amber = await bulletins.IssueBulletinAsync(BrowserBulletinTests.Bulletin("agder", "web-amber", Tlp.Amber, area));
+        Assert.Equal(1, green.RecipientsTotal);
+        Assert.Equal(1, amber.RecipientsTotal);
+
+        // The district's police see both, once both have reached their recipient (nothing changes after that).
+        static IEnumerable<JsonElement> Lines(JsonElement picture) => picture.GetProperty("bulletins").EnumerateArray();
+        static bool Delivered(JsonElement picture, string id) =>
+            Lines(picture).Any(l => l.GetProperty("bulletinId").GetString() == id && l.GetProperty("delivered").GetInt32() == 1);
+        var police = await policeStream.NextWhereAsync("capacity", p => Delivered(p, green.Id) && Delivered(p, amber.Id));
+        var amberLine = Lines(JsonDocument.Parse(police.Data).RootElement).Single(l => l.GetProperty("bulletinId").GetString() == amber.Id);
+        Assert.Equal("TLP:AMBER", amberLine.GetProperty("tlpLabel").GetString());
+        Assert.Equal("agder", amberLine.GetProperty("districtId").GetString());
+
+        // The wall screen is sent every picture under the topic's own version, never a line above TLP:GREEN.
+        var viewer = await viewerStream.NextWhereAsync("capacity", p =>
+        {
+            Assert.DoesNotContain(Lines(p), l => l.GetProperty("bulletinId").GetString() == amber.Id);
+            return p.GetProperty("version").GetString() == police.Id;
+        });
+        var shown = Lines(JsonDocument.Parse(viewer.Data).RootElement).Select(l => l.GetProperty("bulletinId").GetString()).ToList();
+        Assert.Equal([green.Id], shown);
+
+        // Resuming the wall screen's stream from that version repeats nothing, and the next change still arrives.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/districts/agder/events");
+        request.Headers.Add("Last-Event-ID", viewer.Id);
+        using var response = await wallScreen.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var resumed = new EventReader(await response.Content.ReadAsStreamAsync());
+        var early = resumed.NextAsync("capacity");
+        if (await Task.WhenAny(early, Task.Delay(700)) == early)
+        {
+            Assert.Fail($"a resumed stream repeated the picture it already had ({viewer.Id}): {(await early).Id}");
+        }
+
+        await Node.Company.ReportUnitAsync(Report("web-bulletin-co", "b1", UnitStatus.OutOfService));
+        var change = await early.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.NotEqual(viewer.Id, change.Id);
+        Assert.DoesNotContain(amber.Id, change.Data, StringComparison.Ordinal);
+        Assert.Contains(green.Id, change.Data, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -144,6 +144,13 @@ public sealed record BulletinSummary(
 
     public override int GetHashCode() => HashCode.Combine(Id, State, Delivered, Acknowledged, MissingAtDeadline);
 
+    /// <summary>
+    /// Whether a dashboard of <paramref name="caller"/> shows the line: the bulletin's own reading rule
+    /// (<see cref="BulletinAccess"/>), so a wall screen shows no more than its viewer token could read.
+    /// Dashboards are police and viewers, never a recipient company.
+    /// </summary>
+    public bool ShownTo(Caller caller) => BulletinAccess.MayRead(caller, BulletinIds.District(Id), AreaDistricts, Tlp, recipient: false);
+
     public static BulletinSummary Of(BulletinView b) => new(
         b.Id, b.Bulletin.Kind, b.Bulletin.Headline, b.Bulletin.Tlp, b.Bulletin.Status, b.Bulletin.Area, b.State,
         b.Recipients.Length, b.Delivered, b.Acknowledged, b.MissingAtDeadline, b.Bulletin.AcknowledgementRequired,

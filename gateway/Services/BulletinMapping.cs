@@ -97,6 +97,27 @@ internal static class BulletinMapping
         Restarted = restarted,
     };
 
+    /// <summary>A district board's line for dashboards (who may see it is decided by <see cref="BulletinSummary.ShownTo"/> before this).</summary>
+    public static Proto.BulletinLine ToApi(this BulletinSummary line) => new()
+    {
+        BulletinId = line.Id,
+        DistrictId = BulletinIds.District(line.Id),
+        Kind = line.Kind,
+        Headline = line.Headline,
+        Tlp = (Proto.Tlp)(int)line.Tlp,
+        TlpLabel = BulletinAccess.Label(line.Tlp),
+        Status = (Proto.BulletinStatus)(int)line.Status,
+        Area = line.Area.ToApi(),
+        AreaDistricts = { line.AreaDistricts },
+        Recipients = line.Recipients,
+        Delivered = line.Delivered,
+        Acknowledged = line.Acknowledged,
+        MissingAtDeadline = line.MissingAtDeadline,
+        AcknowledgementRequired = line.AcknowledgementRequired,
+        AcknowledgeBy = line.AcknowledgeBy?.ToApi(),
+        Expires = line.Expires.ToApi(),
+    };
+
     private static BulletinArea ToDomain(this Proto.BulletinArea? area) => area is null
         ? new BulletinArea([], null, [])
         : new BulletinArea(

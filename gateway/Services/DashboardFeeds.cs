@@ -8,8 +8,8 @@ namespace Coordination.Gateway.Services;
 /// <summary>
 /// The dashboard streams as sequences of API messages, for the gRPC service and the browser's
 /// event stream alike. Each method checks the caller and the ids before it returns, so a refusal
-/// comes before the first message; what the caller may not see (another district's incidents) is
-/// left out of every picture.
+/// comes before the first message; what the caller may not see (another district's incidents, a
+/// bulletin above its TLP reach) is left out of every picture.
 /// </summary>
 internal sealed class DashboardFeeds(IGrainFactory grains, DashboardHub hub)
 {
@@ -42,24 +42,34 @@ internal sealed class DashboardFeeds(IGrainFactory grains, DashboardHub hub)
     private async Task<Feed<TMessage>> Join<TMessage>(string topic, Func<IDashboardSource> source, Func<DashboardUpdate, TMessage> toApi) =>
         new(await hub.JoinAsync(topic, source), toApi);
 
+    /// <summary>
+    /// The picture as <paramref name="caller"/> may see it. What it may not see (another district's
+    /// incidents; a bulletin line above its TLP reach) is left out here, for both transports. The
+    /// version stays the topic's: the same caller always gets the same lines under one version, so
+    /// resuming from it (after_version, Last-Event-ID) repeats and misses nothing.
+    /// </summary>
     private Proto.CapacityUpdate Capacity(DashboardUpdate update, Proto.CapacityScope scope, Caller caller)
     {
         var incidents = update.Incidents ?? [];
-        if (incidents.All(i => caller.MayRead(i.District)))
+        var bulletins = update.Bulletins ?? [];
+        if (incidents.All(i => caller.MayRead(i.District)) && bulletins.All(b => b.ShownTo(caller)))
         {
-            return Shared(update, () => Map(update, scope, incidents));
+            // Only the whole picture is shared between viewers: a cut-down one is one caller's alone.
+            return Shared(update, () => Map(update, scope, incidents, bulletins));
         }
 
-        // A police operator may read the whole country's figures, but only the incidents of districts they cover.
-        return Map(update, scope, [.. incidents.Where(i => caller.MayRead(i.District))]);
+        // A police operator may read the whole country's figures, but only the incidents of districts they
+        // cover; wall screens and other districts' police see bulletins only up to their level.
+        return Map(update, scope, [.. incidents.Where(i => caller.MayRead(i.District))], [.. bulletins.Where(b => b.ShownTo(caller))]);
     }
 
-    private static Proto.CapacityUpdate Map(DashboardUpdate update, Proto.CapacityScope scope, IEnumerable<IncidentSummary> incidents) => new()
+    private static Proto.CapacityUpdate Map(DashboardUpdate update, Proto.CapacityScope scope, IEnumerable<IncidentSummary> incidents, IEnumerable<BulletinSummary> bulletins) => new()
     {
         Version = update.Version,
         Capacity = update.Figures!.ToApi(scope),
         Districts = { (update.Districts ?? []).Select(d => d.ToApi(Proto.CapacityScope.District)) },
         Incidents = { incidents.Select(i => i.ToApi()) },
+        Bulletins = { bulletins.Select(b => b.ToApi()) },
     };
 
     private TMessage Shared<TMessage>(DashboardUpdate update, Func<TMessage> map) where TMessage : class =>

@@ -3,7 +3,8 @@ using Coordination.Domain;
 namespace Coordination.Silo.Grains;
 
 /// <summary>
-/// The country: the 12 districts' figures, their sum and every open incident's board line.
+/// The country: the 12 districts' figures, their sum, every open incident's board line and every
+/// outstanding bulletin's (district by district, each district's newest first).
 /// Districts report at a bounded rate, so this grain never sees unit-level traffic; on activation
 /// it asks each district once.
 /// </summary>
@@ -59,7 +60,8 @@ internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
             "",
             CapacityFigures.Sum(districts, time.GetUtcNow()),
             Incidents: IncidentSummary.BoardOrder(_districts.Values.SelectMany(d => d.Incidents)),
-            Districts: districts);
+            Districts: districts,
+            Bulletins: [.. _districts.OrderBy(d => d.Key, StringComparer.Ordinal).SelectMany(d => d.Value.Bulletins ?? [])]);
     }
 
     public Task Report(DistrictSituation district)

@@ -13,7 +13,17 @@ export interface IncidentSummary {
   location: GeoPoint | null; requests: number; requestedGuards: number; soughtGuards: number; committedGuards: number;
   enRouteGuards: number; onSceneGuards: number; unfilledGuards: number;
 }
-export interface CapacityUpdate { version: string; capacity: CapacityReport; districts: CapacityReport[]; incidents: IncidentSummary[] }
+export interface Circle { centre: GeoPoint | null; radiusKm: number }
+export interface BulletinArea { districts: string[]; circle: Circle | null; polygon: GeoPoint[] }
+/** An outstanding police bulletin as a dashboard shows it; the gateway sends only the lines the reader's TLP reach allows. */
+export interface BulletinLine {
+  bulletinId: string; districtId: string; kind: string; headline: string; tlp: string; tlpLabel: string; status: string;
+  area: BulletinArea; areaDistricts: string[]; recipients: number; delivered: number; acknowledged: number;
+  missingAtDeadline: number; acknowledgementRequired: boolean; acknowledgeBy: string | null; expires: string;
+}
+export interface CapacityUpdate {
+  version: string; capacity: CapacityReport; districts: CapacityReport[]; incidents: IncidentSummary[]; bulletins: BulletinLine[];
+}
 
 export interface Offer { offerId: string; companyId: string; guards: number; status: string; committedGuards: number; reason: string; automatic: boolean; deadline: string }
 export interface Assignment { companyId: string; unitId: string; guards: number; status: string; until: string }
@@ -33,7 +43,8 @@ export interface IncidentUpdate { version: string; incident: Incident }
 
 export interface District { id: string; name: string; headquarters: string; position: GeoPoint; neighbours: string[]; protectedReserveGuards: number }
 export interface Capability { id: string; name: string }
-export interface Reference { districts: { districts: District[] }; capabilities: { capabilities: Capability[] } }
+export interface BulletinKind { id: string; name: string; observeOnly: boolean }
+export interface Reference { districts: { districts: District[] }; capabilities: { capabilities: Capability[]; bulletinKinds: BulletinKind[] } }
 
 export interface Who { subject: string; role: string; national: boolean; districts: string[] }
 

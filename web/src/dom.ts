@@ -35,3 +35,6 @@ export const ago = (iso: string): string => {
   const minutes = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 60000));
   return minutes < 60 ? `${minutes} min ago` : `${Math.floor(minutes / 60)} h ${minutes % 60} min ago`;
 };
+
+/** Shortens text that must fit a fixed width (SVG text does not wrap); the full text is in the list. */
+export const truncate = (text: string, length: number): string => (text.length <= length ? text : `${text.slice(0, length - 1)}…`);

@@ -1,6 +1,7 @@
 import "./style.css";
 import * as api from "./api";
-import type { CapacityReport, CapacityUpdate, IncidentSummary, IncidentUpdate, Reference, Who } from "./api";
+import type { BulletinLine, CapacityReport, CapacityUpdate, IncidentSummary, IncidentUpdate, Reference, Who } from "./api";
+import { renderBulletins } from "./bulletins";
 import { ago, byId, h, label, s, time } from "./dom";
 import { renderMap } from "./map";
 
@@ -72,7 +73,9 @@ async function signIn(token: string, error: HTMLElement): Promise<void> {
 
 // ---- the situation: map, board, district figures ----------------------------------------------
 
-interface Situation { figures: Map<string, CapacityReport>; incidents: Map<string, IncidentSummary[]>; total: CapacityReport | null }
+interface Situation {
+  figures: Map<string, CapacityReport>; incidents: Map<string, IncidentSummary[]>; bulletins: Map<string, BulletinLine[]>; total: CapacityReport | null;
+}
 
 let capability = "";
 let selected: string | null = null;
@@ -80,9 +83,10 @@ let selected: string | null = null;
 function showSituation(): void {
   stopStreams();
   const ref = reference!;
-  const situation: Situation = { figures: new Map(), incidents: new Map(), total: null };
+  const situation: Situation = { figures: new Map(), incidents: new Map(), bulletins: new Map(), total: null };
   const mapBox = h("div", { class: "map-box" });
   const board = h("section", { class: "board", "aria-live": "polite" });
+  const bulletinList = h("section", { class: "board bulletins", "aria-live": "polite" });
   const side = h("section", { class: "district-panel" });
   const totals = h("div", { class: "totals" });
   const capabilityPicker = h("select", { id: "capability", "aria-label": "Capability shown on the map" },
@@ -94,18 +98,22 @@ function showSituation(): void {
   view.replaceChildren(h("div", { class: "situation" },
     h("div", { class: "left" }, h("div", { class: "map-tools" }, h("label", {}, "Available guards: ", capabilityPicker)), mapBox,
       h("p", { class: "legend" }, h("span", { class: "key ok" }, "above the district's reserve"), h("span", { class: "key low" }, "at or below it"),
-        h("span", { class: "key none" }, "none"), h("span", { class: "key incident" }, "incident"), h("span", { class: "key exercise" }, "exercise")),
+        h("span", { class: "key none" }, "none"), h("span", { class: "key incident" }, "incident"), h("span", { class: "key exercise" }, "exercise"),
+        h("span", { class: "key bulletin" }, "bulletin area")),
       totals),
-    h("div", { class: "right" }, board, side)));
+    h("div", { class: "right" }, board, bulletinList, side)));
 
+  const kindName = (kind: string): string => ref.capabilities.bulletinKinds.find((k) => k.id === kind)?.name ?? kind;
   const render = (): void => {
     const incidents = [...situation.incidents.values()].flat().sort(boardOrder);
+    const bulletins = [...situation.bulletins.values()].flat();
     mapBox.replaceChildren(renderMap({
       districts: ref.districts.districts.filter((d) => who!.national || who!.role === "police" || who!.districts.includes(d.id)),
-      figures: situation.figures, incidents, capability, selected,
+      places: ref.districts.districts, figures: situation.figures, incidents, bulletins, kindName, capability, selected,
     }, (district) => { selected = selected === district ? null : district; render(); }));
     totals.replaceChildren(...renderTotals(situation.total));
     board.replaceChildren(...renderBoard(incidents));
+    bulletinList.replaceChildren(...renderBulletins(bulletins, kindName, districtName));
     side.replaceChildren(...renderDistrict(selected ? situation.figures.get(selected) : undefined));
   };
 
@@ -114,10 +122,12 @@ function showSituation(): void {
       situation.total = update.capacity;
       situation.figures = new Map(update.districts.map((d) => [d.districts[0], d]));
       situation.incidents = new Map([["", update.incidents]]);
+      situation.bulletins = new Map([["", update.bulletins]]);
     } else {
       const id = update.capacity.districts[0];
       situation.figures.set(id, update.capacity);
       situation.incidents.set(id, update.incidents);
+      situation.bulletins.set(id, update.bulletins);
       situation.total = sum([...situation.figures.values()]);
     }
     render();
@@ -167,8 +177,9 @@ function fillBar(i: IncidentSummary): SVGElement {
   return bar;
 }
 
+const districtName = (id: string): string => reference!.districts.districts.find((d) => d.id === id)?.name ?? id;
+
 function renderBoard(incidents: IncidentSummary[]): Node[] {
-  const districtName = (id: string): string => reference!.districts.districts.find((d) => d.id === id)?.name ?? id;
   const rows = incidents.map((i) => h("a", {
     class: `incident-row ${i.exercise ? "exercise" : ""}`, href: `#/incidents/${encodeURIComponent(i.incidentId)}`,
     "data-incident": i.incidentId, "data-requested": i.requestedGuards, "data-committed": i.committedGuards + i.enRouteGuards + i.onSceneGuards,

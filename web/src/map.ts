@@ -1,7 +1,8 @@
-import { geoPath, geoTransverseMercator } from "d3-geo";
+import { geoCircle, geoPath, geoTransverseMercator } from "d3-geo";
 import type { FeatureCollection, MultiPolygon } from "geojson";
-import type { CapacityReport, District, IncidentSummary } from "./api";
-import { s } from "./dom";
+import type { BulletinLine, CapacityReport, District, GeoPoint, IncidentSummary } from "./api";
+import { bulletinMarking, progress } from "./bulletins";
+import { s, truncate } from "./dom";
 import shapes from "./generated/map.json";
 
 const WIDTH = 520;
@@ -31,11 +32,32 @@ const path = geoPath(projection);
 
 export interface MapPicture {
   districts: District[];
+  /** Every district, shown or not: a bulletin's area may name one this screen has no marker for. */
+  places: District[];
   figures: Map<string, CapacityReport>;
   incidents: IncidentSummary[];
+  bulletins: BulletinLine[];
+  kindName: (kind: string) => string;
   capability: string;
   selected: string | null;
 }
+
+// d3-geo draws on a sphere of this radius; a bulletin's circle is given in kilometres.
+const KM_PER_DEGREE = (6371.0088 * Math.PI) / 180;
+
+// Callouts sit in the Norwegian Sea, top left, where no land or district label is: an area of a few
+// kilometres is a pixel or two at this scale, so its text cannot sit beside it. The list beside the
+// board has every bulletin; the map names the newest few.
+const CALLOUTS = 5;
+const CALLOUT = { x: 8, y: 10, width: 210, height: 50, gap: 6 };
+// What fits a callout's width: SVG text does not wrap (the list has the whole text).
+const HEADLINE_LENGTH = 30;
+const FACTS_LENGTH = 36;
+
+// Whatever its true size, an area stays findable: a ring of at least this radius around its middle.
+const MIN_RING = 8;
+
+const markerRadius = (guards: number | null): number => 6 + Math.sqrt(guards ?? 0) * 2.2;
 
 const available = (report: CapacityReport | undefined, capability: string): number | null => {
   if (!report) return null;
@@ -43,7 +65,10 @@ const available = (report: CapacityReport | undefined, capability: string): numb
   return report.byCapability.find((c) => c.capability === capability)?.availableGuards ?? 0;
 };
 
-/** The national map: country outlines (no tiles), one marker per district sized by available guards, incidents as diamonds. */
+/**
+ * The national map: country outlines (no tiles), one marker per district sized by available guards,
+ * incidents as diamonds, outstanding bulletins as their areas with a callout each.
+ */
 export function renderMap(picture: MapPicture, onSelect: (district: string) => void): SVGElement {
   const svg = s("svg", { id: "map", viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img", "aria-label": "Map of Norway's police districts", "data-ready": true });
   svg.append(s("rect", { class: "sea", x: 0, y: 0, width: WIDTH, height: HEIGHT }));
@@ -51,13 +76,24 @@ export function renderMap(picture: MapPicture, onSelect: (district: string) => v
     svg.append(s("path", { class: country.properties.name === "norway" ? "land norway" : "land", d: path(country) ?? "" }));
   }
 
+  // Bulletin areas lie under the district markers, so a marker stays clickable inside an area.
+  const areas = s("g", { class: "bulletin-areas" });
+  const anchors = new Map<string, [number, number]>();
+  for (const bulletin of picture.bulletins) {
+    const drawn = drawArea(bulletin, picture);
+    if (!drawn) continue;
+    anchors.set(bulletin.bulletinId, drawn.anchor);
+    areas.append(drawn.shape);
+  }
+  svg.append(areas);
+
   const markers = s("g", { class: "districts" });
   for (const district of picture.districts) {
     const [x, y] = projection([district.position.longitude, district.position.latitude])!;
     const figures = picture.figures.get(district.id);
     const guards = available(figures, picture.capability);
     const level = guards === null ? "unknown" : guards === 0 ? "none" : guards <= district.protectedReserveGuards ? "low" : "ok";
-    const radius = 6 + Math.sqrt(guards ?? 0) * 2.2;
+    const radius = markerRadius(guards);
     const [dx, dy, anchor] = LABEL_OFFSETS[district.id] ?? [12, 4, "start"];
     const g = s("g", {
       class: `district ${level}${picture.selected === district.id ? " selected" : ""}`,
@@ -85,5 +121,77 @@ export function renderMap(picture: MapPicture, onSelect: (district: string) => v
       s("title", {}, `${incident.exercise ? "EXERCISE — " : ""}${incident.title}`)));
   }
   svg.append(incidents);
+
+  const labels = s("g", { class: "bulletin-labels" });
+  const placed = picture.bulletins.filter((b) => anchors.has(b.bulletinId));
+  placed.slice(0, CALLOUTS).forEach((bulletin, i) => labels.append(callout(bulletin, i, anchors.get(bulletin.bulletinId)!, picture.kindName)));
+  if (placed.length > CALLOUTS) {
+    labels.append(s("text", { class: "more", x: CALLOUT.x, y: CALLOUT.y + CALLOUTS * (CALLOUT.height + CALLOUT.gap) + 8 },
+      `${placed.length - CALLOUTS} more in the list of bulletins`));
+  }
+  svg.append(labels);
   return svg;
+}
+
+/** A bulletin's area at true scale (circle, polygon, or rings around the districts it names), and where its callout points. */
+function drawArea(bulletin: BulletinLine, picture: MapPicture): { shape: SVGElement; anchor: [number, number] } | null {
+  const { area } = bulletin;
+  const g = s("g", { class: `bulletin-area ${bulletinMarking(bulletin.status)}`, "data-bulletin-area": bulletin.bulletinId });
+  g.append(s("title", {}, `${bulletinMarking(bulletin.status).toUpperCase()} ${bulletin.tlpLabel} ${picture.kindName(bulletin.kind)}: ${bulletin.headline}`.trim()));
+  const point = (p: GeoPoint): [number, number] => projection([p.longitude, p.latitude])!;
+
+  if (area.circle?.centre) {
+    const centre = area.circle.centre;
+    const circle = geoCircle().center([centre.longitude, centre.latitude]).radius(area.circle.radiusKm / KM_PER_DEGREE)();
+    const [x, y] = point(centre);
+    const [, north] = point({ latitude: centre.latitude + area.circle.radiusKm / KM_PER_DEGREE, longitude: centre.longitude });
+    g.append(s("path", { class: "shape", "data-shape": "circle", d: path(circle) ?? "" }));
+    ring(g, x, y, y - north);
+    return { shape: g, anchor: [x, y] };
+  }
+
+  if (area.polygon.length > 0) {
+    // The ring is closed (CAP): its last point repeats the first.
+    const corners = area.polygon.slice(0, -1).map(point);
+    g.append(s("polygon", { class: "shape", "data-shape": "polygon", points: corners.map(([x, y]) => `${x},${y}`).join(" ") }));
+    const xs = corners.map(([x]) => x);
+    const ys = corners.map(([, y]) => y);
+    const [x, y] = [(Math.min(...xs) + Math.max(...xs)) / 2, (Math.min(...ys) + Math.max(...ys)) / 2];
+    ring(g, x, y, Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) / 2);
+    return { shape: g, anchor: [x, y] };
+  }
+
+  // No district outlines on this map: each named district gets a dashed ring around its headquarters.
+  const named = area.districts.map((id) => picture.places.find((d) => d.id === id)).filter((d): d is District => d !== undefined);
+  if (named.length === 0) return null;
+  for (const district of named) {
+    const [x, y] = point(district.position);
+    const guards = picture.figures.get(district.id)?.availableGuards ?? null;
+    g.append(s("circle", { class: "shape", "data-shape": "district", "data-district": district.id, cx: x, cy: y, r: markerRadius(guards) + 5 }));
+  }
+  return { shape: g, anchor: point(named[0].position) };
+}
+
+function ring(g: SVGElement, x: number, y: number, radius: number): void {
+  if (radius < MIN_RING) g.append(s("circle", { class: "ring", cx: x, cy: y, r: MIN_RING }));
+}
+
+/** A bulletin's label: kind, level, headline and acknowledgement progress, with a line to its area. */
+function callout(bulletin: BulletinLine, index: number, [ax, ay]: [number, number], kindName: (kind: string) => string): SVGElement {
+  const x = CALLOUT.x;
+  const y = CALLOUT.y + index * (CALLOUT.height + CALLOUT.gap);
+  const marking = bulletinMarking(bulletin.status);
+  const { text, missing } = progress(bulletin);
+  return s("g", {
+    class: `bulletin-label ${marking}`, "data-bulletin": bulletin.bulletinId,
+    "data-acknowledged": bulletin.acknowledged, "data-recipients": bulletin.recipients, "data-missing": bulletin.missingAtDeadline,
+  },
+    s("line", { class: "leader", x1: x + CALLOUT.width, y1: y + CALLOUT.height / 2, x2: ax, y2: ay }),
+    s("rect", { class: "callout", x, y, width: CALLOUT.width, height: CALLOUT.height, rx: 4 }),
+    s("rect", { class: `tlp-stripe ${bulletin.tlp.toLowerCase()}`, x, y, width: 5, height: CALLOUT.height, rx: 2 }),
+    s("text", { class: "facts", x: x + 11, y: y + 14 },
+      marking && s("tspan", { class: "marking" }, `${marking.toUpperCase()} `),
+      s("tspan", { class: "tlp" }, bulletin.tlpLabel), truncate(` ${kindName(bulletin.kind)}`, FACTS_LENGTH - marking.length - bulletin.tlpLabel.length)),
+    s("text", { class: "headline", x: x + 11, y: y + 29 }, truncate(bulletin.headline || "(text erased)", HEADLINE_LENGTH)),
+    s("text", { class: "progress", x: x + 11, y: y + 43 }, text, missing && s("tspan", { class: "missing" }, ` · ${missing}`)));
 }
