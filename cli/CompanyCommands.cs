@@ -19,7 +19,7 @@ internal static class CompanyCommands
     }
 
     /// <summary>The company a command acts for: absent means the one in the token.</summary>
-    private static Option<string?> OwnCompany() => Opt.Text("--company", "the company (default: the one in the token)", "ID");
+    internal static Option<string?> OwnCompany() => Opt.Text("--company", "the company (default: the one in the token)", "ID");
 
     private static Option<double?> Latitude(bool required = false) => Opt.Number("--lat", "latitude, with --lon", required: required);
 

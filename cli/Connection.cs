@@ -28,6 +28,7 @@ internal sealed class Connection : IDisposable
         });
         Company = new CompanyService.CompanyServiceClient(invoker);
         Police = new PoliceService.PoliceServiceClient(invoker);
+        Bulletins = new BulletinService.BulletinServiceClient(invoker);
     }
 
     public string Address { get; }
@@ -38,6 +39,8 @@ internal sealed class Connection : IDisposable
     public CompanyService.CompanyServiceClient Company { get; }
 
     public PoliceService.PoliceServiceClient Police { get; }
+
+    public BulletinService.BulletinServiceClient Bulletins { get; }
 
     /// <summary>The connection for an --address option (null when absent) and token, or why there is none.</summary>
     public static (Connection? Connection, string? Problem) Open(string? addressOption, string? token)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Coordination.Api.V1;
 
 namespace Coordination.Cli;
 
@@ -121,6 +122,19 @@ internal static class Opt
             },
         };
 
+    /// <summary>A sequence number a stream sent (0 or more).</summary>
+    public static Option<long> Sequence(string name, string description) =>
+        new(name)
+        {
+            Description = description,
+            HelpName = "N",
+            DefaultValueFactory = _ => 0,
+            CustomParser = result => Given(result) is { } text
+                && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+                    ? value
+                    : Refuse<long>(result, $"'{Given(result)}' is not a sequence number (0 or more)"),
+        };
+
     /// <summary>An interval: 60s, 1m, 500ms, or plain seconds; more than zero.</summary>
     public static Option<TimeSpan?> Interval(string name, string description) =>
         new(name)
@@ -130,6 +144,71 @@ internal static class Opt
             CustomParser = result => Given(result) is { } text && ParseInterval(text) is { } interval
                 ? interval
                 : Refuse<TimeSpan?>(result, $"'{Given(result)}' is not an interval (60s, 1m, 500ms)"),
+        };
+
+    /// <summary>
+    /// A moment: a duration from now (90m, 6h, 2d) or a time (2026-05-17T18:00, 18:00 for today; local
+    /// unless it has an offset, as coord prints local times). Null when absent and without a default.
+    /// </summary>
+    public static Option<Moment?> Moment(string name, string description, Moment? byDefault = null)
+    {
+        var option = new Option<Moment?>(name)
+        {
+            Description = description,
+            HelpName = "6h|2026-05-17T18:00",
+            CustomParser = result => Given(result) is { } text && ParseMoment(text) is { } moment
+                ? moment
+                : Refuse<Moment?>(result, $"'{Given(result)}' is neither a duration (90m, 6h, 2d) nor a time (2026-05-17T18:00, 18:00)"),
+        };
+        if (byDefault is { } value)
+        {
+            option.DefaultValueFactory = _ => value;
+        }
+
+        return option;
+    }
+
+    /// <summary>A circle as LAT,LON,RADIUS_KM (59.911,10.753,2).</summary>
+    public static Option<Circle?> Circle(string name, string description) =>
+        new(name)
+        {
+            Description = description,
+            HelpName = "LAT,LON,RADIUS_KM",
+            CustomParser = result => Given(result) is { } text && Numbers(text.Split(',')) is [var lat, var lon, var radius]
+                ? new Circle { Centre = new GeoPoint { Latitude = lat, Longitude = lon }, RadiusKm = radius }
+                : Refuse<Circle?>(result, $"'{Given(result)}' is not LAT,LON,RADIUS_KM"),
+        };
+
+    /// <summary>
+    /// A polygon as "lat,lon lat,lon ..." (one value, points apart by spaces). CAP wants it closed; a
+    /// ring whose last point is not its first is closed here by repeating the first, so nobody has to type it twice.
+    /// </summary>
+    public static Option<GeoPoint[]> Polygon(string name, string description) =>
+        new(name)
+        {
+            Description = description,
+            HelpName = "\"LAT,LON LAT,LON ...\"",
+            DefaultValueFactory = _ => [],
+            CustomParser = result =>
+            {
+                var points = new List<GeoPoint>();
+                foreach (var point in (Given(result) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (Numbers(point.Split(',')) is not [var lat, var lon])
+                    {
+                        return Refuse<GeoPoint[]>(result, $"'{point}' is not a point LAT,LON");
+                    }
+
+                    points.Add(new GeoPoint { Latitude = lat, Longitude = lon });
+                }
+
+                if (points.Count == 0)
+                {
+                    return Refuse<GeoPoint[]>(result, "no points; give them as \"LAT,LON LAT,LON ...\"");
+                }
+
+                return points[0].Equals(points[^1]) ? [.. points] : [.. points, points[0].Clone()];
+            },
         };
 
     /// <summary>A parse error that says which option it was about, as every message of the old parser did.</summary>
@@ -159,6 +238,36 @@ internal static class Opt
                 ? value
                 : null;
 
+    /// <summary>Every part as an invariant, finite number; null when one is not.</summary>
+    private static double[]? Numbers(string[] parts)
+    {
+        var numbers = new double[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out numbers[i]) || !double.IsFinite(numbers[i]))
+            {
+                return null;
+            }
+        }
+
+        return numbers;
+    }
+
+    private static Moment? ParseMoment(string text)
+    {
+        var unit = text.Length > 1 ? text[^1] switch { 's' => 1.0, 'm' => 60.0, 'h' => 3_600.0, 'd' => 86_400.0, _ => 0 } : 0;
+        if (unit > 0 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var count) && count > 0 && double.IsFinite(count))
+        {
+            return new Moment(TimeSpan.FromSeconds(count * unit), null);
+        }
+
+        // A time needs a colon: a bare date or number is more likely a mistake than midnight.
+        return text.Contains(':', StringComparison.Ordinal)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal | DateTimeStyles.AllowWhiteSpaces, out var at)
+                ? new Moment(null, at)
+                : null;
+    }
+
     private static TimeSpan? ParseInterval(string text)
     {
         var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
@@ -169,4 +278,16 @@ internal static class Opt
             ? TimeSpan.FromSeconds(value * unit)
             : null;
     }
+}
+
+/// <summary>When something is due: a duration from the moment of the call, or a time.</summary>
+internal readonly record struct Moment(TimeSpan? After, DateTimeOffset? At)
+{
+    public DateTimeOffset From(DateTimeOffset now) => At ?? now + (After ?? TimeSpan.Zero);
+
+    /// <summary>As it would be written on the command line (help shows a default this way).</summary>
+    public override string ToString() =>
+        At is { } at ? at.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture)
+        : After is { TotalHours: var hours } && hours == Math.Floor(hours) ? string.Create(CultureInfo.InvariantCulture, $"{hours}h")
+        : string.Create(CultureInfo.InvariantCulture, $"{After?.TotalSeconds}s");
 }

@@ -240,7 +240,7 @@ internal static class PoliceCommands
         });
 
     private static Command Capabilities(Shell shell) =>
-        shell.Calling(new Command("capabilities", "the capabilities units may have, and the tasks guards may not lawfully take"), async (_, api, _) =>
+        shell.Calling(new Command("capabilities", "the capabilities units may have, the tasks guards may not lawfully take, and the kinds of bulletin"), async (_, api, _) =>
         {
             var catalogue = await api.Police.ListCapabilitiesAsync(new ListCapabilitiesRequest());
             foreach (var capability in catalogue.Capabilities)
@@ -251,6 +251,11 @@ internal static class PoliceCommands
             foreach (var forbidden in catalogue.ForbiddenTasks)
             {
                 await shell.Output.WriteLineAsync($"not lawful: {forbidden.Id,-20} {forbidden.Reason}");
+            }
+
+            foreach (var kind in catalogue.BulletinKinds)
+            {
+                await shell.Output.WriteLineAsync($"bulletin kind: {kind.Id,-20} {kind.Name}{(kind.ObserveOnly ? " (guards observe and report, never intervene)" : "")}");
             }
         });
 }

@@ -15,7 +15,7 @@ public sealed class CliCommandLineTests
 
         Assert.Equal(0, result.Code);
         Assert.Equal("", result.Error);
-        Assert.All(new[] { "token", "audit", "register", "feed", "capacity", "open", "request", "answer", "--address", "--token" },
+        Assert.All(new[] { "token", "audit", "bulletin", "register", "feed", "capacity", "open", "request", "answer", "--address", "--token" },
             word => Assert.Contains(word, result.Output));
     }
 
@@ -140,12 +140,124 @@ public sealed class CliCommandLineTests
     }
 
     [Fact]
-    public void Only_feed_with_every_runs_until_stopped()
+    public void Of_the_unit_commands_only_feed_with_every_runs_until_stopped()
     {
         Assert.True(Commands.RunsUntilStopped(["--token", "t", "feed", "--units", "a", "--every", "60s"]));
         Assert.False(Commands.RunsUntilStopped(["feed", "--status", "available", "--units", "a"]));
         Assert.False(Commands.RunsUntilStopped(["report", "--unit", "a"]));
         Assert.False(Commands.RunsUntilStopped(["feed", "--units", "a", "--every", "soon"]));
+    }
+
+    [Fact]
+    public void A_bulletin_watch_runs_until_stopped()
+    {
+        Assert.True(Commands.RunsUntilStopped(["bulletin", "watch", "--after", "12"]));
+        Assert.False(Commands.RunsUntilStopped(["bulletin", "watch", "--after", "x"]));
+        Assert.False(Commands.RunsUntilStopped(["bulletin", "list"]));
+    }
+
+    [Fact]
+    public async Task Help_on_bulletin_issue_lists_its_content_area_and_audience_options()
+    {
+        var result = await Coord("bulletin", "issue", "--help");
+
+        Assert.Equal(0, result.Code);
+        Assert.All(new[] { "--district", "--id", "--kind", "--headline", "--description", "--instruction", "--tlp", "--urgency", "--severity", "--certainty",
+            "--status", "--districts", "--circle", "--polygon", "--companies", "--capability", "--on-duty-only", "--expires", "--ack-by", "--incident" },
+            option => Assert.Contains(option, result.Output));
+        Assert.Contains("[default: 24h]", result.Output);
+    }
+
+    [Theory]
+    [InlineData("--tlp", "purple", "--tlp: 'purple' is not one of clear|green|amber|amber-strict|red")]
+    [InlineData("--urgency", "now", "--urgency: 'now' is not one of immediate|expected|future|past|unknown")]
+    [InlineData("--severity", "bad", "--severity: 'bad' is not one of extreme|severe|moderate|minor|unknown")]
+    [InlineData("--certainty", "sure", "--certainty: 'sure' is not one of observed|likely|possible|unlikely|unknown")]
+    [InlineData("--status", "drill", "--status: 'drill' is not one of actual|exercise|test")]
+    [InlineData("--circle", "59.9,10.7", "--circle: '59.9,10.7' is not LAT,LON,RADIUS_KM")]
+    [InlineData("--circle", "59.9,10.7,two", "--circle: '59.9,10.7,two' is not LAT,LON,RADIUS_KM")]
+    [InlineData("--polygon", "59.9,10.7 59.9", "--polygon: '59.9' is not a point LAT,LON")]
+    [InlineData("--polygon", " ", "--polygon: no points")]
+    [InlineData("--expires", "soon", "--expires: 'soon' is neither a duration (90m, 6h, 2d) nor a time")]
+    [InlineData("--expires", "-6h", "--expires: '-6h' is neither a duration")]
+    [InlineData("--ack-by", "2026-05-17", "--ack-by: '2026-05-17' is neither a duration")]
+    public async Task A_malformed_bulletin_option_exits_with_two_and_names_the_option(string option, string value, string expected)
+    {
+        string[] issue = ["bulletin", "issue", "--district", "oslo", "--id", "b1", "--kind", "area-warning", "--headline", "h", "--tlp", "amber"];
+        string[] area = option is "--circle" or "--polygon" ? [] : ["--circle", "59.91,10.75,2"];
+        var index = Array.IndexOf(issue, option);
+        string[] args = index >= 0 ? [.. issue[..(index + 1)], value, .. issue[(index + 2)..], .. area] : [.. issue, .. area, option, value];
+
+        var result = await Coord(args);
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal("", result.Output);
+        Assert.StartsWith(expected, result.Error);
+        Assert.DoesNotContain("Exception", result.Error);
+    }
+
+    [Theory]
+    [InlineData("--district")]
+    [InlineData("--id")]
+    [InlineData("--kind")]
+    [InlineData("--headline")]
+    [InlineData("--tlp")]
+    public async Task A_bulletin_without_a_required_option_exits_with_two_and_names_it(string missing)
+    {
+        string[] issue = ["bulletin", "issue", "--district", "oslo", "--id", "b1", "--kind", "area-warning", "--headline", "h", "--tlp", "amber", "--districts", "oslo"];
+        var index = Array.IndexOf(issue, missing);
+
+        var result = await Coord([.. issue[..index], .. issue[(index + 2)..]]);
+
+        Assert.Equal(2, result.Code);
+        Assert.Contains($"'{missing}' is required", result.Error);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "--districts, --circle or --polygon is required")]
+    [InlineData(new[] { "--districts", "oslo", "--circle", "59.91,10.75,2" }, "only one of --districts, --circle and --polygon")]
+    [InlineData(new[] { "--districts", "oslo", "--companies", "a", "--capability", "patrol" }, "only one of --companies, --capability and --all-in-area")]
+    public async Task A_bulletin_has_exactly_one_area_and_at_most_one_audience(string[] given, string expected)
+    {
+        var result = await Coord(["bulletin", "issue", "--district", "oslo", "--id", "b1", "--kind", "area-warning", "--headline", "h", "--tlp", "amber", .. given]);
+
+        Assert.Equal(2, result.Code);
+        Assert.StartsWith(expected, result.Error);
+    }
+
+    [Theory]
+    [InlineData(new[] { "bulletin", "cancel", "--id", "c1", "--references", "b1" }, "--references: 'b1' is not a bulletin id (<district>.<id>)")]
+    [InlineData(new[] { "bulletin", "update", "--id", "u1", "--references", "oslo.b1", "--polygon", "59,10 60,11 59,11", "--circle", "59,10,1" }, "only one of --districts, --circle and --polygon")]
+    [InlineData(new[] { "bulletin", "ack", "oslo.b1" }, "--received, --relayed or --cannot-act is required")]
+    [InlineData(new[] { "bulletin", "ack", "oslo.b1", "--received", "--cannot-act", "no units" }, "only one of --received, --relayed and --cannot-act")]
+    [InlineData(new[] { "bulletin", "ack", "oslo.b1", "--relayed", "some" }, "--relayed: 'some' is not a whole number")]
+    [InlineData(new[] { "bulletin", "list", "--ended" }, "--ended needs --district")]
+    [InlineData(new[] { "bulletin", "list", "--district", "oslo", "--company", "a" }, "--company is for a company's own list")]
+    [InlineData(new[] { "bulletin", "watch", "--after", "-1" }, "--after: '-1' is not a sequence number (0 or more)")]
+    [InlineData(new[] { "bulletin", "show" }, "Required argument 'id' missing")]
+    public async Task A_wrong_bulletin_follow_up_list_ack_or_watch_exits_with_two_and_says_why(string[] args, string expected)
+    {
+        var result = await Coord(args);
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal("", result.Output);
+        Assert.StartsWith(expected, result.Error);
+    }
+
+    [Theory]
+    [InlineData("--expires", "90m")]
+    [InlineData("--expires", "1.5d")]
+    [InlineData("--expires", "2099-05-17T18:00")]
+    [InlineData("--expires", "2099-05-17T18:00+02:00")]
+    [InlineData("--ack-by", "18:00")]
+    public async Task Durations_and_times_are_both_moments(string option, string value)
+    {
+        // No server listens, so a command line that parses gets as far as the call.
+        var result = await Coord("--address", $"http://127.0.0.1:{Ports.Free()}", "bulletin", "issue", "--district", "oslo", "--id", "b1",
+            "--kind", "area-warning", "--headline", "h", "--tlp", "amber-strict", "--polygon", "59.9,10.7 59.95,10.7 59.95,10.8", option, value);
+
+        Assert.Equal(1, result.Code);
+        Assert.StartsWith("Unavailable:", result.Error);
     }
 
     private static async Task<(int Code, string Output, string Error)> Coord(params string[] args)

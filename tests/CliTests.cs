@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using Coordination.Api.V1;
 using Coordination.Cli;
 
@@ -134,6 +135,89 @@ public sealed class CliTests(NodeFixture fixture)
         Assert.Contains(expected, listed.Output.Split('\n').Select(l => l.Trim()));
         Assert.Equal(1, refused.Code);
         Assert.StartsWith("PermissionDenied:", refused.Error);
+    }
+
+    [Fact]
+    public async Task A_bulletin_from_the_command_line_issue_list_show_acknowledge_watch_export()
+    {
+        var company = Ids.Company("cli-bul");
+        var control = await MintToken("--role", "company", "--company", company);
+        var police = await MintToken("--role", "police", "--districts", "oslo");
+        await Coord(control, "register", "--unit", "b1", "--headcount", "2", "--district", "oslo", "--capabilities", "patrol", "--lat", "59.912", "--lon", "10.753");
+        var local = $"cli-{Guid.NewGuid():N}"[..16];
+        var id = $"oslo.{local}";
+
+        var issued = await Coord(police, "bulletin", "issue", "--district", "oslo", "--id", local, "--kind", "wanted-vehicle",
+            "--headline", "Grey Volvo V70, AB 12345, sought after a robbery", "--instruction", "Report sightings to Oslo operations centre.",
+            "--tlp", "amber-strict", "--circle", "59.9111,10.7528,2", "--companies", company, "--expires", "6h", "--ack-by", "1h");
+        var listed = await Coord(police, "bulletin", "list", "--district", "oslo");
+        var own = await Coord(control, "bulletin", "list");
+        var acknowledged = await Coord(control, "bulletin", "ack", id, "--relayed", "1");
+        var shown = await Coord(police, "bulletin", "show", id);
+        var watched = await Coord(control, "bulletin", "watch", "--seconds", "1");
+        var exported = await Coord(police, "bulletin", "export", id);
+        var policeOwnList = await Coord(police, "bulletin", "list");
+        var refused = await Coord(control, "bulletin", "issue", "--district", "oslo", "--id", "x", "--kind", "area-warning", "--headline", "h", "--tlp", "clear", "--districts", "oslo");
+
+        Assert.Equal((0, ""), (issued.Code, issued.Error));
+        Assert.StartsWith($"{id} Outstanding TLP:AMBER+STRICT wanted-vehicle, ", issued.Output);
+        Assert.Contains("0/1 acknowledged, acknowledge by ", issued.Output);
+        Assert.Contains("area: 2 km around 59.9111,10.7528; audience: companies " + company, issued.Output);
+        Assert.Contains("do not intervene", issued.Output);
+        Assert.Contains(listed.Output.Split('\n'), line => line.StartsWith($"{id} Outstanding TLP:AMBER+STRICT", StringComparison.Ordinal));
+        Assert.StartsWith($"{id} Outstanding TLP:AMBER+STRICT wanted-vehicle, 1/1 delivered, 0/1 acknowledged", own.Output);
+        Assert.Equal((0, ""), (acknowledged.Code, acknowledged.Error));
+        Assert.Contains("1/1 acknowledged", acknowledged.Output);
+        Assert.Contains($"Relayed to 1 units", acknowledged.Output);
+        Assert.Contains("1/1 acknowledged", shown.Output);
+        Assert.Contains(shown.Output.Split('\n'), line => line.TrimStart().StartsWith(company, StringComparison.Ordinal) && line.Contains("delivered ") && line.Contains(", Relayed to 1 units "));
+
+        // The watch starts with what is outstanding, each line with its sequence number to resume from.
+        Assert.Equal((0, ""), (watched.Code, watched.Error));
+        var eventLine = Assert.Single(watched.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches($@"^\s*\d+ Outstanding +{System.Text.RegularExpressions.Regex.Escape(id)} Outstanding ", eventLine);
+
+        Assert.Equal((0, ""), (exported.Code, exported.Error));
+        XNamespace cap = "urn:oasis:names:tc:emergency:cap:1.2";
+        var alert = XDocument.Parse(exported.Output).Root!;
+        Assert.Equal(cap + "alert", alert.Name);
+        Assert.Contains(alert.Descendants(cap + "headline"), h => h.Value == "Grey Volvo V70, AB 12345, sought after a robbery");
+
+        Assert.Equal(1, refused.Code);
+        Assert.StartsWith("PermissionDenied:", refused.Error);
+        Assert.Equal(1, policeOwnList.Code);
+        Assert.EndsWith("police and viewers list a district's bulletins with --district", policeOwnList.Error.Trim());
+    }
+
+    [Fact]
+    public async Task A_bulletin_update_keeps_what_is_not_given_and_a_cancel_needs_only_what_it_follows()
+    {
+        var company = Ids.Company("cli-upd");
+        var control = await MintToken("--role", "company", "--company", company);
+        var police = await MintToken("--role", "police", "--districts", "oslo");
+        await Coord(control, "register", "--unit", "u1", "--headcount", "2", "--district", "oslo", "--capabilities", "patrol");
+        var local = $"cli-{Guid.NewGuid():N}"[..16];
+
+        // An open ring: the command line closes it, as CAP requires.
+        var issued = await Coord(police, "bulletin", "issue", "--district", "oslo", "--id", local, "--kind", "area-warning", "--headline", "Gas leak at Grønland",
+            "--description", "Strong smell reported.", "--tlp", "green", "--status", "exercise", "--polygon", "59.90,10.74 59.92,10.74 59.92,10.77", "--companies", company);
+        var updated = await Coord(police, "bulletin", "update", "--references", $"oslo.{local}", "--id", $"{local}-u", "--headline", "Gas leak at Grønland: area widened");
+        var cancelled = await Coord(police, "bulletin", "cancel", "--references", $"oslo.{local}-u", "--id", $"{local}-c");
+        var afterwards = await Coord(control, "bulletin", "list");
+
+        Assert.Equal((0, ""), (issued.Code, issued.Error));
+        Assert.Contains("area: polygon of 4 points", issued.Output);
+        Assert.Equal((0, ""), (updated.Code, updated.Error));
+        Assert.StartsWith($"oslo.{local}-u Outstanding TLP:GREEN EXERCISE area-warning Update of oslo.{local}, ", updated.Output);
+        Assert.Contains(": Gas leak at Grønland: area widened", updated.Output);
+        Assert.Contains("description: Strong smell reported.", updated.Output);
+        Assert.Contains("area: polygon of 4 points; audience: companies " + company, updated.Output);
+        Assert.Contains($"chain: oslo.{local} > oslo.{local}-u", updated.Output);
+        Assert.Equal((0, ""), (cancelled.Code, cancelled.Error));
+        Assert.StartsWith($"oslo.{local}-c Cancelled TLP:GREEN EXERCISE area-warning Cancel of oslo.{local}-u, ", cancelled.Output);
+        Assert.Contains(": Cancelled: Gas leak at Grønland: area widened", cancelled.Output);
+        Assert.DoesNotContain("description:", cancelled.Output);
+        Assert.Equal((0, ""), (afterwards.Code, afterwards.Output));
     }
 
     /// <summary>The documented way to get a token: <c>coord token</c> with the node's development key.</summary>
