@@ -55,6 +55,10 @@ public sealed class BulletinEndToEndTests(BulletinNodeFixture fixture)
         var alfaLine = afterDeadline.Recipients.Single(r => r.CompanyId == alfa);
         Assert.True(!alfaLine.MissingAtDeadline && alfaLine.ResentAt is null && alfaLine.AcknowledgedAt is not null);
 
+        // The circle exports as CAP the schema accepts.
+        var exported = XDocument.Parse((await police.ExportBulletinCapAsync(new ExportBulletinCapRequest { BulletinId = id })).Xml);
+        Assert.Empty(CapSchema.Errors(exported));
+
         // An update, then the all clear, reach both; afterwards nothing is outstanding.
         var updateId = $"{id}-u";
         var update = WantedVehicle(updateId["oslo.".Length..], Tlp.Amber);

@@ -60,6 +60,23 @@ public sealed class BulletinFaultTests : IClassFixture<FaultCluster>
     }
 
     [Fact]
+    public async Task An_acknowledgement_whose_write_fails_is_not_kept_and_its_retry_is()
+    {
+        var (company, bulletin) = await Prepared("ack");
+        await Grains.GetGrain<IBulletinGrain>(Id(bulletin)).Issue(bulletin);
+        fixture.Faults.FailNextWrite("bulletin", Id(bulletin));
+
+        var ack = new Acknowledgement(AcknowledgementKind.Received, 0, null);
+        var refused = await Assert.ThrowsAsync<CoordinationException>(() => Grains.GetGrain<IBulletinGrain>(Id(bulletin)).Acknowledge(company, ack));
+        Assert.Equal(ErrorKind.Unavailable, refused.Code);
+        Assert.Null((await Grains.GetGrain<IBulletinGrain>(Id(bulletin)).Peek())!.Recipients.Single().Acknowledgement);
+
+        var acknowledged = await Grains.GetGrain<IBulletinGrain>(Id(bulletin)).Acknowledge(company, ack);
+        Assert.Equal(ack, acknowledged.Recipients.Single().Acknowledgement);
+        Assert.Equal(ack, (await Grains.GetGrain<IBulletinGrain>(Id(bulletin)).Peek())!.Recipients.Single().Acknowledgement);
+    }
+
+    [Fact]
     public async Task An_update_whose_predecessor_cannot_be_written_is_refused_for_now_and_the_retry_takes_over_the_chain()
     {
         var (company, first) = await Prepared("chain");
