@@ -1,6 +1,7 @@
 using Coordination.Api.V1;
 using Coordination.Cli;
 using Coordination.Silo.Audit;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -112,6 +113,40 @@ public sealed class AuditCompletenessTests
     }
 
     [Fact]
+    public async Task A_record_whose_append_landed_but_whose_answer_was_lost_is_in_the_chain_once()
+    {
+        using var data = new TempDirectory();
+        var faults = new AuditFaults();
+        await using var node = await RunningNode.StartAsync(data.Path, services => services.AddSingleton(faults.Layer));
+        var company = Ids.Company("lost");
+        await node.Company.RegisterUnitsAsync(Register(company, UnitAt("u1", 2, "agder", 59.9111, 10.7528, "patrol")));
+        await node.Company.ReportUnitAsync(Report(company, "u1", UnitStatus.Available));
+        await node.Police.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest { CompanyId = company, Priorities = { Priority.High } });
+        var police = node.PoliceWith(node.Tokens.Police("agder"));
+        var incident = await police.OpenIncidentAsync(Incident("agder", "lost-1"));
+        var filled = await police.RequestCapacityAsync(Capacity(incident.IncidentId, "r1", "patrol", 2));
+        Assert.Equal(2, filled.CommittedGuards);
+
+        // Progress is recorded without an incident id (its request names only the unit). Its records'
+        // appends land, but the incident and the gateway hear a failure and try again: the log finds the
+        // records already there, so the command answers OK (its records are durable) with each written once.
+        faults.LoseAnswers = true;
+        var progress = node.Company.ReportAssignmentProgressAsync(new AssignmentProgressRequest { CompanyId = company, UnitId = "u1", Progress = AssignmentProgress.EnRoute });
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        faults.LoseAnswers = false;
+        Assert.Equal(UnitStatus.EnRoute, (await progress).Unit.Status);
+
+        // Past the incident's retry (5 s) and the gateway writer's: whatever would be written twice is by now.
+        await Task.Delay(TimeSpan.FromSeconds(7));
+        var national = node.PoliceWith(node.Tokens.NationalPolice());
+        var chain = await AuditTests.Export(national, new ExportAuditRequest { From = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-1)) });
+        Assert.Single(chain, e => e.Outcome == "Started" && e.Rpc.EndsWith("ReportAssignmentProgress", StringComparison.Ordinal));
+        var repeated = chain.Where(e => e.Call.Length > 0).GroupBy(e => (e.Call, e.Outcome)).Where(g => g.Count() > 1).Select(g => $"{g.First().Rpc} {g.Key.Outcome} x{g.Count()}").ToList();
+        Assert.True(repeated.Count == 0, $"records written twice: {string.Join(", ", repeated)}");
+        Assert.Equal(0, (await Verify(data.Path)).Code);
+    }
+
+    [Fact]
     public async Task The_verifier_reports_a_change_whose_record_is_missing_from_an_intact_chain_and_a_record_whose_change_is_not_in_the_state()
     {
         using var data = new TempDirectory();
@@ -193,16 +228,28 @@ public sealed class AuditCompletenessTests
         public volatile bool FailAll;
         public volatile bool FailOutcomes;
 
+        /// <summary>Appends land, and then fail as if the answer was lost on the way back.</summary>
+        public volatile bool LoseAnswers;
+
         public AuditStoreLayer Layer => new(inner => new Failing(inner, this));
 
         private sealed class Failing(IAuditStore inner, AuditFaults faults) : IAuditStore
         {
             public Task<Coordination.Domain.AuditEntry?> LastAsync() => inner.LastAsync();
 
-            public Task AppendAsync(IReadOnlyList<Coordination.Domain.AuditEntry> entries) =>
-                faults.FailAll || (faults.FailOutcomes && entries.Any(e => e.Outcome != DomainAuditEntry.Started))
-                    ? Task.FromException(new IOException("injected audit store fault: database or disk is full"))
-                    : inner.AppendAsync(entries);
+            public async Task AppendAsync(IReadOnlyList<Coordination.Domain.AuditEntry> entries)
+            {
+                if (faults.FailAll || (faults.FailOutcomes && entries.Any(e => e.Outcome != DomainAuditEntry.Started)))
+                {
+                    throw new IOException("injected audit store fault: database or disk is full");
+                }
+
+                await inner.AppendAsync(entries);
+                if (faults.LoseAnswers)
+                {
+                    throw new IOException("injected audit store fault: the connection dropped before the commit was confirmed");
+                }
+            }
 
             public Task<IReadOnlyList<Coordination.Domain.AuditEntry>> ReadAsync(string? incidentId, DateTimeOffset? from, DateTimeOffset? to, long afterSequence, int limit) =>
                 inner.ReadAsync(incidentId, from, to, afterSequence, limit);

@@ -21,6 +21,13 @@ internal sealed class AuditLogGrain(IAuditStore store, StorageHealth health) : G
     private List<AuditRecord>? _gathering;
     private Task<long>? _gathered;
 
+    // The calls' records the chain holds lately ("call/outcome"), so an append repeated after its answer
+    // was lost (it landed, the writer heard a failure and tried again) is not written twice: read back
+    // from the log's tail on activation, kept as batches are handed over, the newest RecentHeld only.
+    private const int RecentHeld = 8_192;
+    private readonly HashSet<string> _recent = new(StringComparer.Ordinal);
+    private readonly Queue<string> _recentOrder = new();
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         AuditEntry? last;
@@ -37,7 +44,42 @@ internal sealed class AuditLogGrain(IAuditStore store, StorageHealth health) : G
         {
             _sequence = last.Sequence;
             _hash = last.Hash;
+            try
+            {
+                foreach (var entry in await store.ReadAsync(null, null, null, Math.Max(0, last.Sequence - RecentHeld), RecentHeld))
+                {
+                    Remember(entry.Call, entry.Outcome);
+                }
+            }
+            catch (Exception e) when (e is not CoordinationException)
+            {
+                throw Unavailable(e, "read");
+            }
         }
+    }
+
+    private static string? Key(string? call, string outcome) => call is null ? null : $"{call}/{outcome}";
+
+    /// <summary>Notes a record as in the chain; false when it already was.</summary>
+    private bool Remember(string? call, string outcome)
+    {
+        if (Key(call, outcome) is not { } key)
+        {
+            return true;
+        }
+
+        if (!_recent.Add(key))
+        {
+            return false;
+        }
+
+        _recentOrder.Enqueue(key);
+        if (_recentOrder.Count > RecentHeld)
+        {
+            _recent.Remove(_recentOrder.Dequeue());
+        }
+
+        return true;
     }
 
     public Task<long> Append(IReadOnlyList<AuditRecord> records)
@@ -79,12 +121,19 @@ internal sealed class AuditLogGrain(IAuditStore store, StorageHealth health) : G
         var entries = new List<AuditEntry>(records.Count);
         foreach (var r in records)
         {
+            if (!Remember(r.Call, r.Outcome))
+            {
+                // Already in the chain (or handed over in an earlier batch): a repeat after a lost answer.
+                continue;
+            }
+
             var entry = AuditChain.Seal(new AuditEntry(++_sequence, r.At, r.Subject, r.Role, r.Scope, r.Rpc, r.RequestId, r.IncidentId, r.Outcome, r.Detail, _hash, "", r.Call));
             entries.Add(entry);
             _hash = entry.Hash;
         }
 
-        var write = store.AppendsInCallOrder ? store.AppendAsync(entries) : AfterAsync(_last, entries);
+        // Nothing new (every record a repeat): durable once what was handed over before is.
+        var write = entries.Count == 0 ? _last : store.AppendsInCallOrder ? store.AppendAsync(entries) : AfterAsync(_last, entries);
         _last = write;
         try
         {

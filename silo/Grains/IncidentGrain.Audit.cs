@@ -110,11 +110,16 @@ internal sealed partial class IncidentGrain : IIncomingGrainCallFilter
 
         try
         {
+            // Looked up by time, and by this incident only when every record names it: a unit's progress
+            // on its assignment is recorded without an incident id, and a lookup by incident would miss
+            // its landed append and write it twice. Each record is in the chain with its own time.
             var since = leftovers.Min(r => r.At) - TimeSpan.FromMinutes(1);
+            var until = leftovers.Max(r => r.At) + TimeSpan.FromMinutes(1);
+            var byIncident = leftovers.All(r => r.IncidentId == IncidentId) ? IncidentId : null;
             var inChain = new HashSet<string>(StringComparer.Ordinal);
             for (long after = 0; ;)
             {
-                var page = await AuditLog.Read(IncidentId, since, null, after, 1_000);
+                var page = await AuditLog.Read(byIncident, since, until, after, 1_000);
                 inChain.UnionWith(page.Where(e => e.Call is not null).Select(e => e.Call!));
                 if (page.Count < 1_000)
                 {
