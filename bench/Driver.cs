@@ -12,6 +12,22 @@ public static class Driver
         var json = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault() ?? "bench-results.json";
         var plan = smoke ? Plan.Smoke : Plan.Full;
 
+        // --bulletin-streams 200 runs the bulletin figure at a reduced size (a check on a busy machine;
+        // its goal is judged at 1,000 streams only); --bulletin-rounds 50 issues more bulletins (to profile).
+        if (Number("--bulletin-streams") is { } streams)
+        {
+            plan = plan with { Bulletins = plan.Bulletins with { Streams = streams } };
+        }
+
+        if (Number("--bulletin-rounds") is { } rounds)
+        {
+            plan = plan with { Bulletins = plan.Bulletins with { Rounds = rounds } };
+        }
+
+        int? Number(string option) => args.SkipWhile(a => a != option).Skip(1).FirstOrDefault() is { } n
+            ? Math.Max(1, int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))
+            : null;
+
         // --only status,fan-out runs just those figures (the figure types' names); --server passes one
         // setting to the server process (--server --Coordination:Orleans:Dashboard=false).
         var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? [];
@@ -40,6 +56,12 @@ public static class Driver
                 if (Runs(FanOutFigure.Name))
                 {
                     await new FanOutFigure(plan.FanOut).RunAsync(server, report);
+                }
+
+                // Also before the pool, for the same reason: its units' staleness wave is not bulletin delivery.
+                if (Runs(BulletinFanOutFigure.Name))
+                {
+                    await new BulletinFanOutFigure(plan.Bulletins).RunAsync(server, report);
                 }
 
                 if (Runs(CapacityFigure.Name) || Runs(DurableFigure.Name))

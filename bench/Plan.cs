@@ -9,14 +9,15 @@ internal sealed record Plan(
     CapacityPool.Settings Pool,
     CapacityFigure.Settings Capacity,
     DurableFigure.Settings Durable,
-    DensityFigure.Settings Density)
+    DensityFigure.Settings Density,
+    BulletinFanOutFigure.Settings Bulletins)
 {
     public static readonly Plan Full = new(
         StatusFigure.Settings.Full, FanOutFigure.Settings.Full, CapacityPool.Settings.Full,
-        CapacityFigure.Settings.Full, DurableFigure.Settings.Full, DensityFigure.Settings.Full);
+        CapacityFigure.Settings.Full, DurableFigure.Settings.Full, DensityFigure.Settings.Full, BulletinFanOutFigure.Settings.Full);
 
     /// <summary>Every figure at toy scale, in seconds: it shows each can still be produced, not what it is.</summary>
     public static readonly Plan Smoke = new(
         StatusFigure.Settings.Smoke, FanOutFigure.Settings.Smoke, CapacityPool.Settings.Smoke,
-        CapacityFigure.Settings.Smoke, DurableFigure.Settings.Smoke, DensityFigure.Settings.Smoke);
+        CapacityFigure.Settings.Smoke, DurableFigure.Settings.Smoke, DensityFigure.Settings.Smoke, BulletinFanOutFigure.Settings.Smoke);
 }

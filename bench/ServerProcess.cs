@@ -129,7 +129,16 @@ internal sealed class ServerProcess : IAsyncDisposable
             return metadata;
         });
 
-    public PoliceService.PoliceServiceClient Police(string subject) => new(As(_tokens.Mint(subject, "police", national: true)));
+    /// <summary>Calls with the token on a channel of the figure's own (one that many streams share).</summary>
+    public static CallInvoker On(GrpcChannel channel, string token) => channel.Intercept(metadata =>
+    {
+        metadata.Add("authorization", $"Bearer {token}");
+        return metadata;
+    });
+
+    public PoliceService.PoliceServiceClient Police(string subject) => new(As(PoliceToken(subject)));
+
+    public string PoliceToken(string subject) => _tokens.Mint(subject, "police", national: true);
 
     public TimeSpan CpuTime
     {

@@ -23,7 +23,7 @@ public sealed class BenchSmokeTests
         var figures = document.RootElement.GetProperty("figures").EnumerateArray()
             .Select(f => (Section: f.GetProperty("Section").GetString()!, Name: f.GetProperty("Name").GetString()!, Value: f.GetProperty("Value")))
             .ToList();
-        string[] sections = ["start-up", "status reports", "capacity requests", "durable decisions", "fan-out", "density"];
+        string[] sections = ["start-up", "status reports", "capacity requests", "durable decisions", "fan-out", "density", "bulletins"];
         Assert.Equal(sections.Order(), figures.Select(f => f.Section).Distinct().Order());
         Assert.All(figures, f =>
         {
@@ -32,5 +32,6 @@ public sealed class BenchSmokeTests
         });
         Assert.Contains(figures, f => f.Name.StartsWith("ratio ReportUnit / no-op", StringComparison.Ordinal));
         Assert.Contains(figures, f => f.Name.Contains("store with", StringComparison.Ordinal));
+        Assert.Contains(figures, f => f.Section == "bulletins" && f.Name.StartsWith("issue to last of 20 company streams", StringComparison.Ordinal));
     }
 }
