@@ -82,6 +82,8 @@ public sealed class BulletinRulesTests
         { "audience.capability", b => b with { Audience = new BulletinAudience(AudienceKind.Capability, [], "flying", false) } },
         { "references", b => b with { References = "oslo.b0" } },
         { "references", b => b with { Message = BulletinMessage.Update } },
+        { "references", b => b with { Message = BulletinMessage.Update, References = "vest.b0" } },
+        { "references", b => b with { Message = BulletinMessage.Cancel, References = "b0" } },
         { "tlp", b => b with { Tlp = (Tlp)9 } },
         { "urgency", b => b with { Urgency = 0 } },
         { "bulletin_id", b => b with { BulletinId = "" } },
