@@ -7,6 +7,7 @@ namespace Coordination.Tests;
 
 /// <summary>
 /// TLP over the real API: per level, who can read a bulletin, export it and receive it on a stream.
+/// A CAP export leaves the system: AMBER+STRICT and RED ones go only to the recipient companies.
 /// The bulletin is issued by Oslo for an area in Innlandet, to one named company; the expectations
 /// are written out per level here (README, "Bulletins"), not computed from the rule under test.
 /// </summary>
@@ -53,7 +54,8 @@ public sealed class BulletinAccessTests(BulletinNodeFixture fixture)
         {
             var client = fixture.Bulletins(token);
             Assert.Equal((who, may ? StatusCode.OK : StatusCode.PermissionDenied), (who, await Code(() => client.GetBulletinAsync(new GetBulletinRequest { BulletinId = id }).ResponseAsync)));
-            Assert.Equal((who, may ? StatusCode.OK : StatusCode.PermissionDenied), (who, await Code(() => client.ExportBulletinCapAsync(new ExportBulletinCapRequest { BulletinId = id }).ResponseAsync)));
+            var mayExport = may && (level <= Tlp.Amber || who == "the recipient company");
+            Assert.Equal((who, mayExport ? StatusCode.OK : StatusCode.PermissionDenied), (who, await Code(() => client.ExportBulletinCapAsync(new ExportBulletinCapRequest { BulletinId = id }).ResponseAsync)));
         }
 
         // Lists leave out what the caller may not read; a company's list and stream hold only what was addressed to it.

@@ -64,6 +64,30 @@ public sealed class BulletinDecisionTests
     }
 
     [Fact]
+    public void A_bulletin_a_later_one_took_over_owes_no_first_delivery_and_one_still_being_issued_cannot_be_followed_yet()
+    {
+        var s = Issued();
+        BulletinLifecycle.Delivered(s.Recipients[0], BulletinEventKind.Issued, Now);
+        Assert.True(BulletinLifecycle.Supersede(s, "oslo.b1", "oslo.b2", BulletinMessage.Update, Now));
+        Assert.Empty(BulletinLifecycle.Owed(s));
+
+        var following = Issued(message: BulletinMessage.Update);
+        following.PredecessorPending = true;
+        Assert.Equal(ErrorKind.Unavailable, Assert.Throws<CoordinationException>(() => BulletinLifecycle.Supersede(following, "oslo.b1", "oslo.b3", BulletinMessage.Cancel, Now)).Code);
+        Assert.Null(following.SupersededBy);
+    }
+
+    [Fact]
+    public void At_the_deadline_a_company_not_yet_reached_is_missing_but_gets_only_its_first_delivery()
+    {
+        var s = Issued();
+        BulletinLifecycle.Delivered(s.Recipients[0], BulletinEventKind.Issued, Now);
+        Assert.True(BulletinLifecycle.PassDeadline(s, Now.AddMinutes(5)));
+        Assert.Equal([("alfa", BulletinEventKind.Resent), ("bravo", BulletinEventKind.Issued)], BulletinLifecycle.Owed(s).Select(o => (o.Recipient.CompanyId, o.Kind)));
+        Assert.True(s.Recipients[1].MissingAtDeadline);
+    }
+
+    [Fact]
     public void Expiry_ends_an_outstanding_bulletin_and_owes_the_end_only_to_companies_it_reached()
     {
         var s = Issued();

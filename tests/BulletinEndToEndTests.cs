@@ -160,10 +160,12 @@ public sealed class BulletinEndToEndTests(BulletinNodeFixture fixture)
         districts.Kind = "area-warning";
         await police.IssueBulletinAsync(districts);
 
+        // The RED chain is exported by its recipient company (at that level, only recipients get the document).
+        var recipient = fixture.Bulletins(Node.Tokens.Company(company));
         XNamespace cap = "urn:oasis:names:tc:emergency:cap:1.2";
         foreach (var (id, msgType) in new[] { (root, "Alert"), ($"{root}-u", "Update"), ($"{root}-x", "Cancel"), ($"{root}-d", "Alert") })
         {
-            var exported = await police.ExportBulletinCapAsync(new ExportBulletinCapRequest { BulletinId = $"oslo.{id}" });
+            var exported = await (id.EndsWith("-d", StringComparison.Ordinal) ? police : recipient).ExportBulletinCapAsync(new ExportBulletinCapRequest { BulletinId = $"oslo.{id}" });
             var document = XDocument.Parse(exported.Xml);
             Assert.True(CapSchema.Errors(document).Count == 0, $"{id}: {string.Join("; ", CapSchema.Errors(document))}\n{document}");
             Assert.Equal(msgType, document.Root!.Element(cap + "msgType")!.Value);
@@ -171,7 +173,7 @@ public sealed class BulletinEndToEndTests(BulletinNodeFixture fixture)
         }
 
         // The cancel names the whole chain before it, oldest first.
-        var cancelled = XDocument.Parse((await police.ExportBulletinCapAsync(new ExportBulletinCapRequest { BulletinId = $"oslo.{root}-x" })).Xml);
+        var cancelled = XDocument.Parse((await recipient.ExportBulletinCapAsync(new ExportBulletinCapRequest { BulletinId = $"oslo.{root}-x" })).Xml);
         var references = cancelled.Root!.Element(cap + "references")!.Value.Split(' ');
         Assert.Equal(2, references.Length);
         Assert.Contains($"oslo.{root},", references[0]);

@@ -84,6 +84,7 @@ public sealed class BulletinRulesTests
         { "references", b => b with { Message = BulletinMessage.Update } },
         { "references", b => b with { Message = BulletinMessage.Update, References = "vest.b0" } },
         { "references", b => b with { Message = BulletinMessage.Cancel, References = "b0" } },
+        { "references", b => b with { Message = BulletinMessage.Update, References = $"oslo.{b.BulletinId}" } },
         { "tlp", b => b with { Tlp = (Tlp)9 } },
         { "urgency", b => b with { Urgency = 0 } },
         { "bulletin_id", b => b with { BulletinId = "" } },

@@ -44,6 +44,11 @@ public static class BulletinRules
             throw CoordinationException.Invalid("references", $"'{b.References}' is another district's bulletin; a chain stays with the district that began it");
         }
 
+        if (b.References == BulletinIds.Of(b.District, b.BulletinId ?? ""))
+        {
+            throw CoordinationException.Invalid("references", "names the bulletin itself; it follows an earlier one");
+        }
+
         var kind = ReferenceData.Current.BulletinKindsById.GetValueOrDefault(b.Kind ?? "")
             ?? throw CoordinationException.Invalid("kind", $"'{b.Kind}' is not a kind of bulletin (one of: {string.Join(", ", ReferenceData.Current.BulletinKinds.Select(k => k.Id))})");
         Validate.RequiredText(b.Headline, "headline", MaxHeadline);

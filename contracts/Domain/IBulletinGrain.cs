@@ -26,8 +26,11 @@ public interface IBulletinGrain : IGrainWithStringKey
     [Alias("Supersede")]
     Task<BulletinView> Supersede(string successorId, BulletinMessage message);
 
-    /// <summary>The read the successor makes before it stores itself (no access check: grain to grain).</summary>
-    [Alias("Peek"), ReadOnly]
+    /// <summary>
+    /// The read the successor makes before it stores itself (no access check: grain to grain).
+    /// Interleaves: two bulletins issued at once that reference each other must not wait on each other.
+    /// </summary>
+    [Alias("Peek"), ReadOnly, AlwaysInterleave]
     Task<BulletinView?> Peek();
 
     /// <summary>Woken by its district after a restart: re-arms deadlines and finishes deliveries, or erases its text when due.</summary>

@@ -87,14 +87,21 @@ internal sealed class BulletinApi(IGrainFactory grains) : Proto.BulletinService.
     {
         var id = Validate.BulletinId(request.BulletinId, "bulletin_id");
         var bulletin = await Bulletin(id).Get();
+        var caller = context.Caller();
+        if (bulletin.Bulletin.Tlp >= Tlp.AmberStrict && !bulletin.IsRecipient(caller.CompanyId))
+        {
+            // The document leaves the system: at these levels only to the companies it was addressed to.
+            throw new CoordinationException(ErrorKind.PermissionDenied, $"bulletin '{id}' is {BulletinAccess.Label(bulletin.Bulletin.Tlp)}: it is exported only to its recipient companies ({caller.Actor})");
+        }
+
         if (bulletin.TextErasedAt is { } erased)
         {
             throw CoordinationException.Precondition($"bulletin '{id}' had its text erased on {erased:u} (retention of personal data); only its metadata remains");
         }
 
         // The chain's earlier bulletins, for CAP's references: each as this caller may read it (their level may differ).
-        var earlier = await Task.WhenAll(bulletin.Chain.Where(c => c != id).Select(c => Bulletin(c).Get()));
-        var references = earlier.Select(e => new CapAlert.Reference(e.Bulletin.District, e.Bulletin.BulletinId, e.IssuedAt)).ToList();
+        var earlier = await Readable(bulletin.Chain.Where(c => c != id));
+        var references = earlier.Select(e => new CapAlert.Reference(e.DistrictId, BulletinIds.Local(e.Id), e.IssuedAt.ToDateTimeOffset())).ToList();
         var xml = CapAlert.Write(bulletin.Bulletin, bulletin.IssuedAt, references, [.. bulletin.Recipients.Select(r => r.CompanyId)]);
         return new Proto.CapDocument
         {
@@ -115,7 +122,7 @@ internal sealed class BulletinApi(IGrainFactory grains) : Proto.BulletinService.
             {
                 return await Bulletin(id).Get();
             }
-            catch (CoordinationException e) when (e.Code is ErrorKind.PermissionDenied or ErrorKind.NotFound)
+            catch (CoordinationException e) when (e.Code is ErrorKind.PermissionDenied or ErrorKind.NotFound or ErrorKind.FailedPrecondition)
             {
                 return null;
             }

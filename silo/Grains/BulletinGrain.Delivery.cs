@@ -118,7 +118,10 @@ internal sealed partial class BulletinGrain
     /// <summary>Keeps the district's list right: outstanding or not, and when to wake it for its erasure.</summary>
     private async Task Recorded()
     {
-        var now = (S.State == BulletinState.Outstanding && S.Refusal is null, BulletinLifecycle.EraseAt(S, Retention));
+        // Listed as needing a wake while it is outstanding or still owes anything (an end, a cancel's
+        // deliveries, its predecessor's take-over): after a crash its district brings it back for that.
+        var owes = BulletinLifecycle.Owed(S).Count > 0 || S.PredecessorPending;
+        var now = ((S.State == BulletinState.Outstanding && S.Refusal is null) || owes, BulletinLifecycle.EraseAt(S, Retention));
         if (_recordedAs != now)
         {
             await GrainFactory.GetGrain<IDistrictGrain>(District).BulletinRecorded(BulletinId, now.Item1, now.Item2);

@@ -139,13 +139,17 @@ internal sealed partial class BulletinGrain(
     /// <summary>The bulletin as the caller of this call may see it; everything for calls from grains.</summary>
     private BulletinView Answer()
     {
+        var caller = RequestContext.Get(CallerContext.CallerKey) as Caller;
         if (S.Refusal is { } refusal)
         {
-            throw CoordinationException.Precondition(refusal);
+            // Only the police who issued it hear why it was refused (it names other bulletins); to anyone else it does not exist.
+            throw caller is null || (caller.Role == CallerRole.Police && caller.Covers(District))
+                ? CoordinationException.Precondition(refusal)
+                : CoordinationException.NotFound($"no bulletin '{BulletinId}'");
         }
 
         var view = BulletinLifecycle.View(BulletinId, S);
-        if (RequestContext.Get(CallerContext.CallerKey) is not Caller caller)
+        if (caller is null)
         {
             return view;
         }

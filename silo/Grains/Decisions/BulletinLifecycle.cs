@@ -26,8 +26,9 @@ internal static class BulletinLifecycle
         {
             if (r.DeliveredAt is null)
             {
-                // Not yet told of it: an expired bulletin that never reached a company is not sent late.
-                if (s.State != BulletinState.Expired)
+                // Not yet told of it: an expired bulletin that never reached a company is not sent late, nor
+                // one a later bulletin took over (that one tells the chain; this one late would bring it back).
+                if (s.State != BulletinState.Expired && s.SupersededBy is null)
                 {
                     owed.Add((r, FirstEvent(command.Message)));
                 }
@@ -94,8 +95,9 @@ internal static class BulletinLifecycle
         s.DeadlineHandled = true;
         foreach (var r in s.Recipients.Where(r => r.Acknowledgement is null))
         {
+            // One not reached yet gets its first delivery, which is the sending again it is owed.
             r.MissingAtDeadline = true;
-            r.ResendPending = true;
+            r.ResendPending = r.DeliveredAt is not null;
         }
 
         return true;
@@ -177,6 +179,12 @@ internal static class BulletinLifecycle
         if (s.SupersededBy == successorId)
         {
             return false;
+        }
+
+        if (s.PredecessorPending)
+        {
+            // It is itself still taking over the bulletin before it: the follower tries again shortly.
+            throw CoordinationException.Unavailable($"references: '{id}' is still being issued; retry");
         }
 
         if (s.State != BulletinState.Outstanding)
