@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using Coordination.Api.V1;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using static Coordination.Tests.Infrastructure.ApiBuilders;
 using static Coordination.Tests.Infrastructure.BulletinBuilders;
 
@@ -130,6 +131,42 @@ public sealed class BulletinEndToEndTests(BulletinNodeFixture fixture)
         var c = await Next(resumed);
         Assert.Equal((BulletinEvent.Types.Kind.Issued, $"troms.{third}", seen + 3), (c.Kind, c.Bulletin.Id, c.Sequence));
         Assert.Equal([$"troms.{second}", $"troms.{third}"], (await CompanyBulletins(company).ListCompanyBulletinsAsync(new ListCompanyBulletinsRequest())).Bulletins.Select(x => x.Id));
+    }
+
+    [Fact]
+    public async Task A_stream_whose_feed_lost_its_watchers_still_gets_every_event_in_order()
+    {
+        var company = Ids.Company("gap");
+        await Registered(company, UnitAt("g1", 2, "troms", 69.6500, 18.9570, "patrol"));
+        var police = fixture.Bulletins(Node.Tokens.Police("troms"));
+        Task Issue(string local)
+        {
+            var request = WantedVehicle(local, Tlp.Green, "troms", centre: Tromso);
+            request.Audience = new BulletinAudience { Kind = BulletinAudienceKind.NamedCompanies, Companies = { company } };
+            return police.IssueBulletinAsync(request).ResponseAsync;
+        }
+
+        using var stream = CompanyBulletins(company).WatchBulletins(new WatchBulletinsRequest());
+        var first = $"{Guid.NewGuid():N}"[..12];
+        await Issue(first);
+        var seen = await Next(stream);
+        Assert.Equal($"troms.{first}", seen.Bulletin.Id);
+
+        // The feed is deactivated (idle activations collected): its watchers, kept in memory, are gone,
+        // so the next bulletin is recorded with nobody to tell. The stream's lease renewal finds it.
+        var grains = Node.Services.GetRequiredService<IGrainFactory>();
+        await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var second = $"{Guid.NewGuid():N}"[..12];
+        await Issue(second);
+        using var timeout = new CancellationTokenSource(Coordination.Domain.ObserverLease.RenewEvery * 3);
+        Assert.True(await stream.ResponseStream.MoveNext(timeout.Token), "the stream ended");
+        Assert.Equal((BulletinEvent.Types.Kind.Issued, $"troms.{second}", seen.Sequence + 1), (stream.ResponseStream.Current.Kind, stream.ResponseStream.Current.Bulletin.Id, stream.ResponseStream.Current.Sequence));
+
+        // And it is live again: the next one arrives as it happens, numbered on.
+        var third = $"{Guid.NewGuid():N}"[..12];
+        await Issue(third);
+        var next = await Next(stream);
+        Assert.Equal(($"troms.{third}", seen.Sequence + 2), (next.Bulletin.Id, next.Sequence));
     }
 
     [Fact]

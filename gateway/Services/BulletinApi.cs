@@ -66,7 +66,18 @@ internal sealed class BulletinApi(IGrainFactory grains) : Proto.BulletinService.
 
         await foreach (var notice in watch.ReadAllAsync(context.CancellationToken))
         {
-            if (notice.Event.Sequence <= watch.LastSent)
+            if (notice is null || notice.Event.Sequence > watch.LastSent + 1)
+            {
+                // Something was missed (see BulletinWatch): what the feed holds after the last one sent, first.
+                var since = await watch.SinceAsync(watch.LastSent);
+                foreach (var e in since.Events.Where(e => e.Sequence > watch.LastSent && (notice is null || e.Sequence < notice.Event.Sequence)))
+                {
+                    await responseStream.WriteAsync(e.ToApi(await Bulletin(e.BulletinId).Get(), restarted: false), context.CancellationToken);
+                    watch.LastSent = e.Sequence;
+                }
+            }
+
+            if (notice is null || notice.Event.Sequence <= watch.LastSent)
             {
                 continue;
             }

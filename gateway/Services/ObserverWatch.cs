@@ -18,6 +18,9 @@ internal abstract class ObserverWatch<TObserver, TNotice> : IAsyncDisposable
     private readonly IGrainFactory _grains;
     private readonly CancellationTokenSource _stop = new();
     private TObserver? _reference;
+
+    /// <summary>This watch's observer reference, for the grain calls a derived watch makes itself.</summary>
+    protected TObserver Reference => _reference ?? throw new InvalidOperationException("not subscribed yet");
     private Func<TObserver, Task>? _unwatch;
     private Task? _renewal;
 
