@@ -33,6 +33,7 @@ public sealed class BulletinEndToEndTests(BulletinNodeFixture fixture)
         Assert.Equal([alfa, bravo], issued.Recipients.Select(r => r.CompanyId).Order());
         Assert.Contains("do not intervene", issued.Instruction);
         Assert.Equal("TLP:AMBER", issued.TlpLabel);
+        Assert.Equal("police:oslo", issued.IssuedBy);
 
         // Both companies in the circle receive it on their streams.
         var alfaIssued = await Next(alfaStream);

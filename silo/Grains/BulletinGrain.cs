@@ -62,6 +62,12 @@ internal sealed partial class BulletinGrain(
             throw CoordinationException.Invalid("bulletin_id", $"does not name this bulletin ('{BulletinId}')");
         }
 
+        // Who issued it is who called, as the silo knows the caller, not what the command says.
+        if (RequestContext.Get(CallerContext.CallerKey) is Caller caller)
+        {
+            command = command with { Actor = caller.Actor };
+        }
+
         var now = Now;
         var issued = BulletinRules.Check(command, now);
         var predecessor = issued.References is { } references ? await Predecessor(references) : null;
