@@ -61,7 +61,7 @@ public interface IDistrictGrain : IGrainWithStringKey, IDashboardSource
     /// that have it; with <paramref name="onDutyOnly"/>, only units available, committed, en route or on scene.
     /// </summary>
     [Alias("CompaniesInArea"), ReadOnly]
-    Task<string[]> CompaniesInArea(BulletinArea area, string? capability, bool onDutyOnly);
+    Task<AreaSearch> CompaniesInArea(BulletinArea area, string? capability, bool onDutyOnly);
 
     /// <summary>Lists a bulletin issued here (durable): outstanding ones are woken after a restart, ended ones when their text is due for erasure.</summary>
     [Alias("BulletinRecorded")]
@@ -75,6 +75,10 @@ public interface IDistrictGrain : IGrainWithStringKey, IDashboardSource
     [Alias("ListBulletins"), ReadOnly]
     Task<IReadOnlyList<string>> ListBulletins(bool includeEnded);
 }
+
+/// <summary>A district's answer for a bulletin's area: the companies that fit the audience, and whether any unit at all is inside it.</summary>
+[GenerateSerializer, Immutable, Alias("coordination.AreaSearch")]
+public sealed record AreaSearch([property: Id(0)] string[] Companies, [property: Id(1)] bool AnyUnit);
 
 /// <summary>The national view (key: "no"): the sum of the 12 districts, updated by them at a bounded rate.</summary>
 [Alias("coordination.INationalGrain")]

@@ -71,7 +71,8 @@ internal sealed partial class BulletinGrain(
         var now = Now;
         var issued = BulletinRules.Check(command, now);
         var predecessor = issued.References is { } references ? await Predecessor(references) : null;
-        var recipients = await Recipients(issued, predecessor);
+        var searched = await SearchArea(issued);
+        var recipients = await Recipients(issued, predecessor, searched);
 
         // Listed by its district before it exists, so a crash from here on leaves a bulletin that is woken and finished.
         await GrainFactory.GetGrain<IDistrictGrain>(District).BulletinRecorded(BulletinId, outstanding: true, wakeAt: null);
@@ -84,7 +85,7 @@ internal sealed partial class BulletinGrain(
         S.EndedAt = S.State == BulletinState.Outstanding ? null : now;
         S.Recipients = [.. recipients.Select(c => new StoredRecipient { CompanyId = c })];
         S.ContentSha256 = BulletinLifecycle.ContentSha256(issued);
-        S.AreaDistricts = await AreaDistricts(issued, predecessor);
+        S.AreaDistricts = AreaDistricts(issued, predecessor, searched);
         S.PredecessorPending = predecessor is not null;
         await state.WriteStateAsync();
 
@@ -187,7 +188,7 @@ internal sealed partial class BulletinGrain(
     /// licensed companies with units in the area (with the capability, on duty if asked); an update or
     /// an end also goes to everyone who had the bulletin it follows.
     /// </summary>
-    private async Task<IReadOnlyList<string>> Recipients(IssueBulletin b, BulletinView? predecessor)
+    private async Task<IReadOnlyList<string>> Recipients(IssueBulletin b, BulletinView? predecessor, IReadOnlyList<(string District, AreaSearch Found)> searched)
     {
         var audience = b.Audience;
         var found = new List<string>();
@@ -211,9 +212,7 @@ internal sealed partial class BulletinGrain(
         }
         else
         {
-            var capability = audience.Kind == AudienceKind.Capability ? audience.Capability : null;
-            var inArea = await Task.WhenAll(SearchedDistricts(b.Area).Select(d => GrainFactory.GetGrain<IDistrictGrain>(d).CompaniesInArea(b.Area, capability, audience.OnDutyOnly)));
-            var candidates = inArea.SelectMany(c => c).Distinct(StringComparer.Ordinal).ToList();
+            var candidates = searched.SelectMany(s => s.Found.Companies).Distinct(StringComparer.Ordinal).ToList();
             var companies = await Task.WhenAll(candidates.Select(c => GrainFactory.GetGrain<ICompanyGrain>(c).Get()));
             found.AddRange(companies.Where(c => c.Licence == LicenceStatus.Valid).Select(c => c.CompanyId));
         }
@@ -226,20 +225,28 @@ internal sealed partial class BulletinGrain(
     /// polygon, the issuing district and every district with units inside it (the project has no
     /// district outlines; README, "Bulletins").
     /// </summary>
-    private async Task<string[]> AreaDistricts(IssueBulletin b, BulletinView? predecessor)
+    private static string[] AreaDistricts(IssueBulletin b, BulletinView? predecessor, IReadOnlyList<(string District, AreaSearch Found)> searched) =>
+        b.Area.Districts.Length > 0
+            ? [.. b.Area.Districts.Distinct(StringComparer.Ordinal)]
+            : [.. searched.Where(s => s.Found.AnyUnit).Select(s => s.District).Append(b.District).Concat(predecessor?.AreaDistricts ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// One search of the districts the area may reach, for both the recipients and the districts it
+    /// lies in; none when neither needs it (named companies in named districts).
+    /// </summary>
+    private async Task<IReadOnlyList<(string District, AreaSearch Found)>> SearchArea(IssueBulletin b)
     {
-        if (b.Area.Districts.Length > 0)
+        var area = b.Area;
+        if (b.Audience.Kind == AudienceKind.NamedCompanies && area.Districts.Length > 0)
         {
-            return [.. b.Area.Districts.Distinct(StringComparer.Ordinal)];
+            return [];
         }
 
-        var withUnits = await Task.WhenAll(SearchedDistricts(b.Area).Select(async d =>
-            (District: d, Any: (await GrainFactory.GetGrain<IDistrictGrain>(d).CompaniesInArea(b.Area, null, false)).Length > 0)));
-        return [.. withUnits.Where(d => d.Any).Select(d => d.District).Append(b.District).Concat(predecessor?.AreaDistricts ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        var districts = area.Districts.Length > 0 ? area.Districts.Distinct(StringComparer.Ordinal) : ReferenceData.Current.Districts.Select(d => d.Id);
+        var capability = b.Audience.Kind == AudienceKind.Capability ? b.Audience.Capability : null;
+        return await Task.WhenAll(districts.Select(async d =>
+            (d, await GrainFactory.GetGrain<IDistrictGrain>(d).CompaniesInArea(area, capability, b.Audience.OnDutyOnly))));
     }
-
-    private static IEnumerable<string> SearchedDistricts(BulletinArea area) =>
-        area.Districts.Length > 0 ? area.Districts.Distinct(StringComparer.Ordinal) : ReferenceData.Current.Districts.Select(d => d.Id);
 
     // The command as sent, less who sent it: the same bulletin retried by another operator of the district is still a retry.
     // Named literals: a request with NaN in it is hashed (and then refused by the checks), not an internal error.

@@ -14,8 +14,9 @@ internal sealed partial class DistrictGrain
 
     private BulletinBoard Bulletins => _bulletins ??= new(state.State);
 
-    public Task<string[]> CompaniesInArea(BulletinArea area, string? capability, bool onDutyOnly) =>
-        Task.FromResult(BulletinBoard.CompaniesInArea(_tally.Units, DistrictId, area, capability, onDutyOnly));
+    public Task<AreaSearch> CompaniesInArea(BulletinArea area, string? capability, bool onDutyOnly) => Task.FromResult(new AreaSearch(
+        BulletinBoard.CompaniesInArea(_tally.Units, DistrictId, area, capability, onDutyOnly),
+        BulletinBoard.CompaniesInArea(_tally.Units, DistrictId, area, null, false).Length > 0));
 
     public async Task BulletinRecorded(string bulletinId, bool outstanding, DateTimeOffset? wakeAt)
     {
