@@ -1,8 +1,5 @@
-using System.Text;
 using Coordination.Api.V1;
-using Coordination.Cli;
 using Grpc.Core;
-using Microsoft.Data.Sqlite;
 using static Coordination.Tests.Infrastructure.ApiBuilders;
 using static Coordination.Tests.Infrastructure.BulletinBuilders;
 
@@ -151,32 +148,15 @@ public sealed class BulletinInputTests(BulletinNodeFixture fixture)
         Assert.Equal(StatusCode.FailedPrecondition, export.StatusCode);
 
         // The audit chain still verifies and keeps the text's hash with the outcome.
-        var output = new StringWriter();
-        var code = await Commands.RunAsync(["audit", "verify", "--database", Database], output, new StringWriter());
-        Assert.True(code == 0, output.ToString());
+        var (code, output) = await Stored.VerifyAudit();
+        Assert.True(code == 0, output);
         Assert.False(AuditContains(marker), "the audit log holds the bulletin's text");
         Assert.True(AuditContains(issued.ContentSha256), "the audit log does not hold the text's hash");
     }
 
-    private string Database => Path.Combine(Node.DataDirectory, "coordination.db");
+    private StoredRows Stored => new(Node.DataDirectory);
 
-    private bool StoredRowsContain(string text) => Rows("SELECT PayloadBinary FROM OrleansStorage").Any(row => row.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0);
+    private bool StoredRowsContain(string text) => Stored.GrainStateContains(text);
 
-    private bool AuditContains(string text) => Rows("SELECT coalesce(Detail, '') || ' ' || coalesce(RequestId, '') FROM AuditLog").Any(row => Encoding.UTF8.GetString(row).Contains(text, StringComparison.Ordinal));
-
-    private List<byte[]> Rows(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={Database};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<byte[]>();
-        while (reader.Read())
-        {
-            rows.Add(reader.IsDBNull(0) ? [] : reader.GetFieldType(0) == typeof(string) ? Encoding.UTF8.GetBytes(reader.GetString(0)) : (byte[])reader[0]);
-        }
-
-        return rows;
-    }
+    private bool AuditContains(string text) => Stored.AuditContains(text);
 }

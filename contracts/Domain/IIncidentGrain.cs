@@ -44,6 +44,13 @@ public interface IIncidentGrain : IGrainWithStringKey, IDashboardSource
     [Alias("Yield")]
     Task Yield(string unitKey, string toIncident);
 
+    /// <summary>
+    /// Puts a guard's observation on the timeline (once: the same observation again changes nothing).
+    /// Refused (FAILED_PRECONDITION) once the incident is closed.
+    /// </summary>
+    [Alias("AttachObservation")]
+    Task AttachObservation(string observationId, string category, string actor);
+
     /// <summary>Activates the incident so its offer deadlines run again after a restart.</summary>
     [Alias("Wake"), OneWay]
     Task Wake();

@@ -63,6 +63,9 @@ public enum TimelineKind
     UnableToFill = 13,
     Withdrawn = 14,
     Filled = 15,
+
+    /// <summary>A guard's observation was attached (its id; the text stays with the observation, which erases it).</summary>
+    Observation = 16,
 }
 
 /// <summary>One step in an incident's life: what happened, when, who did it and why.</summary>
@@ -77,7 +80,8 @@ public sealed record TimelineEvent(
     [property: Id(6)] string? OfferId,
     [property: Id(7)] string? CompanyId,
     [property: Id(8)] string[] Units,
-    [property: Id(9)] int Guards);
+    [property: Id(9)] int Guards,
+    [property: Id(10)] string? ObservationId = null);
 
 [GenerateSerializer, Immutable, Alias("coordination.OpenIncident")]
 public sealed record OpenIncident(

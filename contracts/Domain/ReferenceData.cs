@@ -22,6 +22,9 @@ public sealed record ForbiddenTask(string Id, string Name, string Reason, IReadO
 /// <summary>A kind of bulletin (data, like capabilities), with what the CAP export says of it.</summary>
 public sealed record BulletinKind(string Id, string Name, string CapCategory, string ResponseType, bool ObserveOnly);
 
+/// <summary>What a guard's observation may be about.</summary>
+public sealed record ObservationCategory(string Id, string Name);
+
 /// <summary>
 /// The districts and the capability catalogue, loaded once from the JSON files embedded in this
 /// assembly: the set is data, not code, and both the gateway and the grains read the same copy.
@@ -30,8 +33,9 @@ public sealed class ReferenceData
 {
     private static readonly Lazy<ReferenceData> Embedded = new(LoadEmbedded);
 
-    private ReferenceData(IReadOnlyList<District> districts, IReadOnlyList<Capability> capabilities, IReadOnlyList<ForbiddenTask> forbidden, IReadOnlyList<BulletinKind> bulletinKinds)
+    private ReferenceData(IReadOnlyList<District> districts, IReadOnlyList<Capability> capabilities, IReadOnlyList<ForbiddenTask> forbidden, IReadOnlyList<BulletinKind> bulletinKinds, IReadOnlyList<ObservationCategory> observationCategories)
     {
+        ObservationCategories = observationCategories;
         BulletinKinds = bulletinKinds;
         BulletinKindsById = bulletinKinds.ToDictionary(k => k.Id, StringComparer.Ordinal);
         Districts = districts;
@@ -53,6 +57,10 @@ public sealed class ReferenceData
     public IReadOnlyList<BulletinKind> BulletinKinds { get; }
     public IReadOnlyDictionary<string, BulletinKind> BulletinKindsById { get; }
 
+    public IReadOnlyList<ObservationCategory> ObservationCategories { get; }
+
+    public bool IsObservationCategory(string id) => ObservationCategories.Any(c => c.Id == id);
+
     public bool IsDistrict(string id) => DistrictsById.ContainsKey(id);
     public bool IsCapability(string id) => CapabilitiesById.ContainsKey(id);
 
@@ -62,7 +70,7 @@ public sealed class ReferenceData
     {
         var districts = Read<DistrictsFile>("districts.json").Districts;
         var catalogue = Read<CapabilitiesFile>("capabilities.json");
-        var data = new ReferenceData(districts, catalogue.Capabilities, catalogue.ForbiddenTasks, Read<BulletinKindsFile>("bulletin-kinds.json").Kinds);
+        var data = new ReferenceData(districts, catalogue.Capabilities, catalogue.ForbiddenTasks, Read<BulletinKindsFile>("bulletin-kinds.json").Kinds, Read<ObservationCategoriesFile>("observation-categories.json").Categories);
         data.CheckConsistent();
         return data;
     }
@@ -91,6 +99,8 @@ public sealed class ReferenceData
     }
 
     private sealed record BulletinKindsFile([property: JsonPropertyName("kinds")] List<BulletinKind> Kinds);
+
+    private sealed record ObservationCategoriesFile([property: JsonPropertyName("categories")] List<ObservationCategory> Categories);
 
     private sealed record DistrictsFile([property: JsonPropertyName("districts")] List<District> Districts);
 

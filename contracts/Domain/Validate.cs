@@ -149,6 +149,20 @@ public static class Validate
     /// <summary>Bulletin ids are <c>district.bulletin-id</c> (see <see cref="BulletinIds.Of"/>).</summary>
     public static string BulletinId(string? value, string field) => DistrictScoped(value, field, "a bulletin id (district.bulletin-id)");
 
+    /// <summary>Observation ids are <c>company/observation-id</c> (see <see cref="ObservationIds.Of"/>).</summary>
+    public static string ObservationId(string? value, string field)
+    {
+        var slash = value?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        if (slash <= 0)
+        {
+            throw CoordinationException.Invalid(field, string.IsNullOrEmpty(value) ? "is required" : $"'{Shorten(value)}' is not an observation id (company/observation-id)");
+        }
+
+        Id(value![..slash], field);
+        Id(value[(slash + 1)..], field);
+        return value;
+    }
+
     private static string DistrictScoped(string? value, string field, string what)
     {
         if (string.IsNullOrEmpty(value))

@@ -1,3 +1,4 @@
+using Coordination.Domain;
 using Coordination.Gateway.Security;
 using Coordination.Gateway.Services;
 using Grpc.AspNetCore.Server;
@@ -19,7 +20,8 @@ public static class GrpcEndpoints
             grpcOptions.Interceptors.Add<ErrorMapping>();
             grpcOptions.Interceptors.Add<CallerInterceptor>();
             grpcOptions.EnableDetailedErrors = false;
-        });
+        })
+        .AddServiceOptions<ObservationApi>(o => o.MaxReceiveMessageSize = ObservationMessageBytes);
         builder.Services.AddOptions<GrpcServiceOptions>()
             .Configure<IOptions<LimitsOptions>>((grpcOptions, limits) => grpcOptions.MaxReceiveMessageSize = limits.Value.MaxMessageBytes);
         if (reflection != ReflectionMode.Off)
@@ -53,6 +55,13 @@ public static class GrpcEndpoints
         services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(DecodingServiceMethodProvider<>));
     }
 
+    /// <summary>
+    /// Observations carry photos: up to four of the largest allowed, with room for the rest of the
+    /// report. Larger than the general limit on purpose, for this service only; a photo over its own
+    /// limit inside that is refused by the rules, naming the photo.
+    /// </summary>
+    private const int ObservationMessageBytes = (ObservationRules.MaxPhotos * ObservationRules.MaxPhotoBytes) + (256 * 1024);
+
     public static WebApplication MapCoordinationGrpc(this WebApplication app)
     {
         // Nothing of the public API answers without a valid token.
@@ -60,6 +69,7 @@ public static class GrpcEndpoints
         app.MapGrpcService<PoliceApi>().RequireAuthorization();
         app.MapGrpcService<DashboardApi>().RequireAuthorization();
         app.MapGrpcService<BulletinApi>().RequireAuthorization();
+        app.MapGrpcService<ObservationApi>().RequireAuthorization();
         var reflection = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Reflection;
         if (reflection == ReflectionMode.Authenticated)
         {

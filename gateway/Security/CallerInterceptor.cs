@@ -189,6 +189,9 @@ internal sealed class CallerInterceptor(RpcRules rules, CallerRateLimiter limite
     private static string? OutcomeDetail(object? response) => response switch
     {
         Bulletin { ContentSha256.Length: > 0 } b => $"{b.Id} content sha256 {b.ContentSha256}",
+        ReportObservationResponse { Observation: { } o } => $"{o.Id} content sha256 {o.ContentSha256}"
+            + string.Concat(o.Photos.Select(p => $"; photo {p.Index} sha256 {p.Sha256}")),
+        ObservationPhoto p => $"{p.ObservationId} photo {p.Index} sha256 {p.Sha256}",
         _ => null,
     };
 
@@ -260,13 +263,20 @@ internal sealed class CallerInterceptor(RpcRules rules, CallerRateLimiter limite
 
     private AuditRecord Record(Caller caller, ServerCallContext context, IMessage? request, string outcome, string? detail, string call) => new(
         time.GetUtcNow(), caller.Subject, caller.Role.ToString().ToLowerInvariant(), caller.Scope, context.Method,
-        Field(request, "request_id") ?? Field(request, "answer_id") ?? BulletinOf(request), IncidentOf(request), outcome, detail, call);
+        Field(request, "request_id") ?? Field(request, "answer_id") ?? BulletinOf(request) ?? ObservationOf(caller, request), IncidentOf(request), outcome, detail, call);
 
     // A bulletin command names its bulletin in full, as it is read back ("district.bulletin-id").
     private static string? BulletinOf(IMessage? request) => request switch
     {
         IssueBulletinRequest issue => BulletinIds.Of(issue.DistrictId, issue.BulletinId),
         _ => Field(request, "bulletin_id"),
+    };
+
+    // An observation command names its observation in full ("company/observation-id"); a report by the calling company's id.
+    private static string? ObservationOf(Caller caller, IMessage? request) => request switch
+    {
+        ReportObservationRequest report when caller.CompanyId is { } company && report.ObservationId.Length > 0 => ObservationIds.Of(company, report.ObservationId),
+        _ => Field(request, "observation_id"),
     };
 
     private static string? IncidentOf(IMessage? request) => request switch

@@ -107,6 +107,7 @@ internal static class ApiMapping
         Capabilities = { ReferenceData.Current.Capabilities.Select(c => new Proto.Capability { Id = c.Id, Name = c.Name }) },
         ForbiddenTasks = { ReferenceData.Current.ForbiddenTasks.Select(f => new Proto.ForbiddenTask { Id = f.Id, Name = f.Name, Reason = f.Reason }) },
         BulletinKinds = { ReferenceData.Current.BulletinKinds.Select(k => new Proto.BulletinKind { Id = k.Id, Name = k.Name, ObserveOnly = k.ObserveOnly }) },
+        ObservationCategories = { ReferenceData.Current.ObservationCategories.Select(c => new Proto.ObservationCategory { Id = c.Id, Name = c.Name }) },
     };
 
     public static Proto.IncidentSummary ToApi(this IncidentSummary incident) => new()
@@ -126,6 +127,9 @@ internal static class ApiMapping
         OnSceneGuards = incident.OnSceneGuards,
         UnfilledGuards = incident.UnfilledGuards,
     };
+
+    /// <summary>Proto3 strings are never null: an empty one is a field not given.</summary>
+    public static string? OrNull(this string value) => value.Length == 0 ? null : value;
 
     public static Priority ToDomain(this Proto.Priority priority, string field) => priority switch
     {
@@ -272,6 +276,7 @@ internal static class ApiMapping
                 CompanyId = e.CompanyId ?? "",
                 UnitIds = { e.Units },
                 Guards = e.Guards,
+                ObservationId = e.ObservationId ?? "",
             }),
         },
     };

@@ -14,11 +14,11 @@ internal static class BulletinMapping
         r.BulletinId,
         r.DistrictId,
         (BulletinMessage)(int)r.MessageType,
-        Optional(r.References),
+        r.References.OrNull(),
         r.Kind,
         r.Headline,
-        Optional(r.Description),
-        Optional(r.Instruction),
+        r.Description.OrNull(),
+        r.Instruction.OrNull(),
         (BulletinUrgency)(int)r.Urgency,
         (BulletinSeverity)(int)r.Severity,
         (BulletinCertainty)(int)r.Certainty,
@@ -29,11 +29,11 @@ internal static class BulletinMapping
         r.Expires?.ToDomain("expires") ?? throw CoordinationException.Invalid("expires", "is required"),
         r.AcknowledgementRequired,
         r.AcknowledgeBy?.ToDomain("acknowledge_by"),
-        Optional(r.IncidentId),
+        r.IncidentId.OrNull(),
         actor);
 
     public static Acknowledgement ToDomain(this Proto.AcknowledgeBulletinRequest r) =>
-        new((AcknowledgementKind)(int)r.Acknowledgement, r.RelayedUnits, Optional(r.Text));
+        new((AcknowledgementKind)(int)r.Acknowledgement, r.RelayedUnits, r.Text.OrNull());
 
     public static Proto.Bulletin ToApi(this BulletinView v)
     {
@@ -139,7 +139,7 @@ internal static class BulletinMapping
 
     private static BulletinAudience ToDomain(this Proto.BulletinAudience? audience) => audience is null
         ? throw CoordinationException.Invalid("audience", "is required")
-        : new BulletinAudience((AudienceKind)(int)audience.Kind, [.. audience.Companies], Optional(audience.Capability), audience.OnDutyOnly);
+        : new BulletinAudience((AudienceKind)(int)audience.Kind, [.. audience.Companies], audience.Capability.OrNull(), audience.OnDutyOnly);
 
     private static Proto.BulletinAudience ToApi(this BulletinAudience audience) => new()
     {
@@ -148,6 +148,4 @@ internal static class BulletinMapping
         Capability = audience.Capability ?? "",
         OnDutyOnly = audience.OnDutyOnly,
     };
-
-    private static string? Optional(string value) => value.Length == 0 ? null : value;
 }

@@ -75,6 +75,7 @@ internal sealed partial class DistrictGrain(
         // Open incidents hold offer deadlines in their state; waking them re-arms their timers.
         await WakeOpenIncidents();
         await WakeBulletins();
+        await GrainFactory.GetGrain<IObservationQueueGrain>(DistrictId).Resume();
         await KeepWakeReminder();
     }
 

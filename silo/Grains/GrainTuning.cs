@@ -57,4 +57,16 @@ internal static class GrainTuning
 
     /// <summary>How far ahead a bulletin keeps a timer for its next moment; further off, its district's reminder wakes it.</summary>
     public static readonly TimeSpan BulletinTimerHorizon = TimeSpan.FromHours(1);
+
+    /// <summary>Events a district's observation queue and a company's feedback feed hold for watchers that reconnect.</summary>
+    public const int ObservationFeedEventsHeld = 500;
+
+    /// <summary>Closed observations a district's queue lists (older ones stay readable by id).</summary>
+    public const int ClosedObservationsListed = 200;
+
+    /// <summary>How soon an observation tries again to reach its queue, its company's feed or its incident after a failure.</summary>
+    public static readonly TimeSpan ObservationRetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>How far ahead an observation keeps a timer for its erasure; further off, its queue's reminder wakes it.</summary>
+    public static readonly TimeSpan ObservationTimerHorizon = TimeSpan.FromHours(1);
 }

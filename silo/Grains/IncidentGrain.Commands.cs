@@ -139,6 +139,21 @@ internal sealed partial class IncidentGrain
         return await Get();
     }
 
+    public async Task AttachObservation(string observationId, string category, string actor)
+    {
+        _ = Opening;
+        await Resume();
+        if (S.Observations.Contains(observationId))
+        {
+            return;
+        }
+
+        EnsureOpen();
+        S.Observations.Add(observationId);
+        Record(TimelineKind.Observation, actor, category, companyId: ObservationIds.Company(observationId), observationId: observationId);
+        await Save();
+    }
+
     /// <summary>A company reports its unit's progress through the incident, which tells the unit.</summary>
     public async Task<AssignmentView> ReportProgress(string companyId, string unitId, AssignmentProgress progress)
     {

@@ -84,11 +84,11 @@ internal sealed partial class IncidentGrain(
 
     private void Record(
         TimelineKind kind, string actor, string? reason, CapacityRequestState? request = null, string? offerId = null,
-        string? companyId = null, string[]? units = null, int guards = 0)
+        string? companyId = null, string[]? units = null, int guards = 0, string? observationId = null)
     {
         var at = Now;
         Timeline.Append(sequence => new TimelineEvent(
-            sequence, at, kind, actor, reason, request?.Command.RequestId, offerId, companyId, units ?? [], guards));
+            sequence, at, kind, actor, reason, request?.Command.RequestId, offerId, companyId, units ?? [], guards, observationId));
         _unsaved = true;
     }
 

@@ -25,6 +25,9 @@ public sealed class IncidentState
     /// and not yet known to be in the audit chain. Usually empty: a record leaves once appended.
     /// </summary>
     [Id(10)] public List<AuditRecord> AuditOutbox { get; set; } = [];
+
+    /// <summary>Observations on the timeline, so attaching one again (a retry, its own timer) adds nothing.</summary>
+    [Id(11)] public HashSet<string> Observations { get; set; } = new(StringComparer.Ordinal);
 }
 
 [GenerateSerializer, Alias("coordination.CapacityRequestState")]

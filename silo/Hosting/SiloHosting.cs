@@ -23,6 +23,7 @@ public static class SiloHosting
         builder.AddValidatedOptions<UnitOptions, UnitOptions.Validator>(UnitOptions.Section);
         builder.AddValidatedOptions<OfferOptions, OfferOptions.Validator>(OfferOptions.Section);
         builder.AddValidatedOptions<BulletinOptions, BulletinOptions.Validator>(BulletinOptions.Section);
+        builder.AddValidatedOptions<ObservationOptions, ObservationOptions.Validator>(ObservationOptions.Section);
         builder.AddValidatedOptions<FailureDetectionOptions, FailureDetectionOptions.Validator>(FailureDetectionOptions.Section);
 
         builder.UseOrleans(silo =>

@@ -51,6 +51,18 @@ internal static class GrainCallRules
         .Entry<ICompanyBulletinsGrain>(OwnCompany, nameof(ICompanyBulletinsGrain.Watch), nameof(ICompanyBulletinsGrain.Unwatch), nameof(ICompanyBulletinsGrain.Outstanding))
         .Internal<ICompanyBulletinsGrain>(nameof(ICompanyBulletinsGrain.Record))
 
+        .Entry<IObservationGrain>((caller, key, _) => IsCompany(caller, ObservationIds.Company(key)), nameof(IObservationGrain.Report))
+        .Entry<IObservationGrain>((caller, key, _) => caller.Role == CallerRole.Police || IsCompany(caller, ObservationIds.Company(key)), nameof(IObservationGrain.Get))
+        .Entry<IObservationGrain>((caller, _, _) => caller.Role == CallerRole.Police, nameof(IObservationGrain.Triage), nameof(IObservationGrain.Attach), nameof(IObservationGrain.Photo))
+        .Internal<IObservationGrain>(nameof(IObservationGrain.Wake))
+        .Internal<IObservationPhotoGrain>(nameof(IObservationPhotoGrain.Store), nameof(IObservationPhotoGrain.Read), nameof(IObservationPhotoGrain.Erase))
+        .Entry<IObservationQueueGrain>((caller, key, _) => caller.Role == CallerRole.Police && caller.Covers(key),
+            nameof(IObservationQueueGrain.Watch), nameof(IObservationQueueGrain.Unwatch), nameof(IObservationQueueGrain.List))
+        .Internal<IObservationQueueGrain>(nameof(IObservationQueueGrain.Expect), nameof(IObservationQueueGrain.Record), nameof(IObservationQueueGrain.Forget), nameof(IObservationQueueGrain.Resume))
+        .Entry<ICompanyObservationsGrain>(OwnCompany, nameof(ICompanyObservationsGrain.Watch), nameof(ICompanyObservationsGrain.Unwatch))
+        .Internal<ICompanyObservationsGrain>(nameof(ICompanyObservationsGrain.Record))
+        .Internal<IIncidentGrain>(nameof(IIncidentGrain.AttachObservation))
+
         .Entry<INationalGrain>((caller, _, _) => caller.Role == CallerRole.Police || caller is { Role: CallerRole.Viewer, National: true }, nameof(INationalGrain.GetCapacity))
         .Internal<INationalGrain>(nameof(INationalGrain.Report))
 
@@ -67,6 +79,7 @@ internal static class GrainCallRules
         .Internal<IDashboardObserver>(nameof(IDashboardObserver.OnUpdate))
         .Internal<IOfferObserver>(nameof(IOfferObserver.OnOffer))
         .Internal<IBulletinObserver>(nameof(IBulletinObserver.OnBulletin))
+        .Internal<IObservationObserver>(nameof(IObservationObserver.OnObservation))
         .Build();
 
     /// <summary>The decision for an interface method; null when it has none, which the filter refuses.</summary>

@@ -4,14 +4,17 @@ using Grpc.Core.Interceptors;
 namespace Coordination.Tests.Infrastructure;
 
 /// <summary>
-/// A node of its own for bulletin tests: areas around Oslo S reach only the companies these tests
-/// register, and a bulletin's text is kept only <see cref="Retention"/> after it ends.
+/// A node of its own for bulletin and observation tests: areas around Oslo S reach only the companies
+/// these tests register; a bulletin's text is kept only <see cref="Retention"/> after it ends, and an
+/// observation's text and photos only <see cref="ObservationRetention"/> after it was reported.
 /// </summary>
 public sealed class BulletinNodeFixture : NodeFixture
 {
     public static readonly TimeSpan Retention = TimeSpan.FromSeconds(3);
 
-    protected override string[] Settings => [$"--Coordination:Bulletins:RetainTextFor={Retention}"];
+    public static readonly TimeSpan ObservationRetention = TimeSpan.FromSeconds(4);
+
+    protected override string[] Settings => [$"--Coordination:Bulletins:RetainTextFor={Retention}", $"--Coordination:Observations:RetainTextFor={ObservationRetention}"];
 
     public BulletinService.BulletinServiceClient Bulletins(string token) => new(Node.Channel.Intercept(TestTokens.Bearer(token)));
 }

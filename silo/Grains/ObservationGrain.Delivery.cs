@@ -1,0 +1,212 @@
+using Coordination.Domain;
+using Microsoft.Extensions.Logging;
+
+namespace Coordination.Silo.Grains;
+
+/// <summary>
+/// What an observation owes and when: its company's feed and its district's queue each record every
+/// version once, its incident's timeline gets it (the incident opened first, when it is opened from
+/// it), and its text and photos are erased when their retention ends. Every step is idempotent, so a
+/// retry, the timer and a wake-up after a crash all run the same <see cref="Finish"/>.
+/// </summary>
+internal sealed partial class ObservationGrain
+{
+    private static readonly TimeSpan RetryDelay = GrainTuning.ObservationRetryDelay;
+    private static readonly TimeSpan Horizon = GrainTuning.ObservationTimerHorizon;
+
+    private IGrainTimer? _timer;
+
+    // When the queue was last told to wake this observation, as this activation told it (unknown at first).
+    private (bool Told, DateTimeOffset? At) _queueWake;
+
+    private DateTimeOffset EraseAt => S.ReportedAt + options.Value.RetainTextFor;
+
+    private bool Owes => S.CompanyTold < S.Version || S.QueueTold < S.Version || S.IncidentPending || S.PhotosErasePending;
+
+    public Task Wake(string queue)
+    {
+        // Interleaved and quick: the queue awaits this while it may be what a command here waits on.
+        _wokenBy = queue;
+        Arm(TimeSpan.Zero);
+        return Task.CompletedTask;
+    }
+
+    // The queue that last woke this activation: the one to leave if the observation was never stored.
+    private string? _wokenBy;
+
+    /// <summary>
+    /// Expected by a queue and never stored (its write failed, or the silo died first): photos already
+    /// stored are personal data with nothing pointing at them, so they go, and the queue stops waking it.
+    /// A later retry of the same report is expected again.
+    /// </summary>
+    private async Task Abandon(string queue)
+    {
+        await Task.WhenAll(Enumerable.Range(0, ObservationRules.MaxPhotos).Select(i => PhotoGrain(i).Erase()));
+        await Queue(queue).Forget(ObservationId);
+        _wokenBy = null;
+    }
+
+    /// <summary>Does whatever is due or owed, then arms the timer for what comes next.</summary>
+    private async Task Finish()
+    {
+        if (S.Report is null)
+        {
+            if (_wokenBy is { } queue && !_reporting)
+            {
+                await Abandon(queue);
+            }
+
+            return;
+        }
+
+        try
+        {
+            if (Now >= EraseAt && S.TextErasedAt is null)
+            {
+                EraseText();
+                await state.WriteStateAsync();
+            }
+
+            if (S.PhotosErasePending)
+            {
+                await Task.WhenAll(S.Photos.Select(p => PhotoGrain(p.Index).Erase()));
+                S.PhotosErasePending = false;
+                await state.WriteStateAsync();
+            }
+
+            if (S.IncidentPending)
+            {
+                await LinkIncident();
+            }
+
+            await Deliver();
+        }
+        finally
+        {
+            ArmNext();
+        }
+    }
+
+    private void EraseText()
+    {
+        S.Report = S.Report! with { Text = "" };
+        S.Steps = [.. S.Steps.Select(s => s with { Message = null })];
+        S.TextErasedAt = Now;
+        S.PhotosErasePending = S.Photos.Length > 0;
+        S.Version++;
+    }
+
+    /// <summary>
+    /// Onto its incident's timeline, opening the incident first when it is opened from the observation
+    /// (both idempotent). An incident that closed meanwhile, or a request id already used for another
+    /// incident, refuses it for good: the link is dropped and the observation says so by having none.
+    /// </summary>
+    private async Task LinkIncident()
+    {
+        var incident = GrainFactory.GetGrain<IIncidentGrain>(S.IncidentId!);
+        try
+        {
+            if (S.OpenIncident is { } open)
+            {
+                await incident.Open(new OpenIncident(open.RequestId, S.District, open.Title, S.Report!.Position!.Value, open.Priority, Exercise: false, S.AttachedBy ?? "system"));
+            }
+
+            await incident.AttachObservation(ObservationId, S.Report!.Category, S.AttachedBy ?? S.Report.Actor);
+            S.IncidentPending = false;
+        }
+        catch (CoordinationException e) when (e.Code is ErrorKind.FailedPrecondition or ErrorKind.NotFound or ErrorKind.AlreadyExists)
+        {
+            LogIncidentRefused(e, ObservationId, S.IncidentId!);
+            S.IncidentId = null;
+            S.IncidentPending = false;
+            S.OpenIncident = null;
+            S.Version++;
+            await state.WriteStateAsync();
+        }
+    }
+
+    /// <summary>
+    /// The company's feed first, then the queue, which is told last so it can stop waking the observation
+    /// once nothing is owed. A failed delivery stays owed for the timer (and the queue keeps it listed).
+    /// </summary>
+    private async Task Deliver()
+    {
+        var view = View();
+        var line = view.Line;
+        if (S.CompanyTold < S.Version)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<ICompanyObservationsGrain>(view.CompanyId).Record(line, view);
+                S.CompanyTold = S.Version;
+            }
+            catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)
+            {
+                LogDeliveryFailed(e, ObservationId, "its company's feed");
+            }
+        }
+
+        var wakeAt = S.CompanyTold < S.Version || S.IncidentPending || S.PhotosErasePending ? Now
+            : S.TextErasedAt is null ? EraseAt
+            : (DateTimeOffset?)null;
+        if (S.QueueTold < S.Version || _queueWake != (true, wakeAt))
+        {
+            try
+            {
+                await Queue(S.District).Record(line, view, wakeAt);
+                S.QueueTold = S.Version;
+                _queueWake = (true, wakeAt);
+            }
+            catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)
+            {
+                // Stored, so the answer stands; the queue still lists it as expected, and the timer tries again.
+                LogDeliveryFailed(e, ObservationId, "its district's queue");
+            }
+        }
+    }
+
+    private void ArmNext()
+    {
+        if (S.Report is null)
+        {
+            return;
+        }
+
+        var now = Now;
+        var due = Owes ? now + RetryDelay : S.TextErasedAt is null ? EraseAt : (DateTimeOffset?)null;
+        if (due is { } at && at - now <= Horizon)
+        {
+            Arm(at > now ? at - now : TimeSpan.Zero);
+        }
+        else
+        {
+            // Nothing soon: the activation may go; the queue's reminder wakes it when its erasure is due.
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
+    private void Arm(TimeSpan due) => _timer = this.Arm(_timer, OnTimer, due);
+
+    private async Task OnTimer(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Finish();
+        }
+        catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)
+        {
+            // Finish armed the retry already; a storage fault here is the storage's to report.
+            LogFinishFailed(e, ObservationId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Observation {Observation} could not reach {Target}; it tries again")]
+    private partial void LogDeliveryFailed(Exception exception, string observation, string target);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Observation {Observation} could not finish what it owes; it tries again")]
+    private partial void LogFinishFailed(Exception exception, string observation);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Observation {Observation} was not put on incident {Incident}, which refused it")]
+    private partial void LogIncidentRefused(Exception exception, string observation, string incident);
+}

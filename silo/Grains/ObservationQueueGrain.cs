@@ -1,0 +1,139 @@
+using Coordination.Domain;
+using Coordination.Silo.Grains.Decisions;
+using Microsoft.Extensions.Options;
+using Orleans.Utilities;
+
+namespace Coordination.Silo.Grains;
+
+/// <summary>
+/// A police district's observation queue (<see cref="ObservationFeed"/>): one numbered event per new
+/// version of an observation routed here, stored before it is told to the district's watchers (the
+/// queue streams), and the list of observations to wake after a restart, kept by a durable reminder
+/// while it is not empty. It holds lines (category, position, stage), never text or photos.
+/// </summary>
+internal sealed class ObservationQueueGrain(
+    [PersistentState("observation-queue", StorageNames.Grains)] IPersistentState<ObservationFeedState> state,
+    TimeProvider time,
+    IOptions<OfferOptions> offerOptions) : Grain, IObservationQueueGrain, IRemindable
+{
+    private const string WakeReminder = "wake-observations";
+
+    private readonly ObserverManager<IObservationObserver> _watchers = ObserverLeases.Create<IObservationObserver>(time);
+    private IGrainReminder? _reminder;
+
+    private ObservationFeed Feed => new(state.State);
+
+    private string DistrictId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await WakeDue();
+        await KeepReminder();
+    }
+
+    public async Task Expect(string observationId)
+    {
+        if (!state.State.Wake.ContainsKey(observationId))
+        {
+            state.State.Wake[observationId] = time.GetUtcNow();
+            await state.WriteStateAsync();
+            await KeepReminder();
+        }
+    }
+
+    public async Task<long> Record(ObservationLine line, ObservationView view, DateTimeOffset? wakeAt)
+    {
+        if (line.District != DistrictId)
+        {
+            throw CoordinationException.Invalid("observation_id", $"'{line.Id}' was routed to {line.District}, not {DistrictId}");
+        }
+
+        var e = Feed.Record(line);
+        var wakeChanged = wakeAt is { } at
+            ? !state.State.Wake.TryGetValue(line.Id, out var was) || was != at
+            : state.State.Wake.ContainsKey(line.Id);
+        if (wakeAt is { } due)
+        {
+            state.State.Wake[line.Id] = due;
+        }
+        else
+        {
+            state.State.Wake.Remove(line.Id);
+        }
+
+        if (e is not null || wakeChanged)
+        {
+            await state.WriteStateAsync();
+            await KeepReminder();
+        }
+
+        if (e is not null)
+        {
+            // One-way and after the write: a watcher never sees an event the queue could lose.
+            _watchers.Notify(w => w.OnObservation(new ObservationNotice(e, view)).Ignore());
+        }
+
+        return e?.Sequence ?? state.State.Sequence;
+    }
+
+    public Task Resume() => Task.CompletedTask;
+
+    public async Task Forget(string observationId)
+    {
+        if (state.State.Wake.Remove(observationId))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public Task<ObservationFeedStart> Watch(IObservationObserver observer, long afterSequence)
+    {
+        _watchers.Subscribe(observer, observer);
+        return Task.FromResult(Feed.Start(afterSequence));
+    }
+
+    public Task Unwatch(IObservationObserver observer)
+    {
+        _watchers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<string>> List(bool includeClosed) => Task.FromResult(Feed.List(includeClosed));
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != WakeReminder)
+        {
+            return;
+        }
+
+        if (state.State.Wake.Count > 0)
+        {
+            await WakeDue();
+        }
+        else if ((_reminder ?? await this.GetReminder(WakeReminder)) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+            _reminder = null;
+        }
+    }
+
+    private Task WakeDue()
+    {
+        var now = time.GetUtcNow();
+        return Task.WhenAll(state.State.Wake.Where(w => w.Value <= now).Select(w => GrainFactory.GetGrain<IObservationGrain>(w.Key).Wake(DistrictId)));
+    }
+
+    /// <summary>
+    /// The durable reminder is what brings back an observation lost with a failed silo halfway through
+    /// (or due for erasure): registered when the first one is listed, removed by its own tick once none is.
+    /// </summary>
+    private async Task KeepReminder()
+    {
+        if (state.State.Wake.Count > 0 && _reminder is null)
+        {
+            var every = offerOptions.Value.WakeIncidentsEvery;
+            _reminder = await this.RegisterOrUpdateReminder(WakeReminder, every, every);
+        }
+    }
+}
