@@ -64,6 +64,11 @@ public static class Driver
                     await new BulletinFanOutFigure(plan.Bulletins).RunAsync(server, report);
                 }
 
+                if (Runs(ObservationFigure.Name))
+                {
+                    await new ObservationFigure(plan.Observations).RunAsync(server, report);
+                }
+
                 if (Runs(CapacityFigure.Name) || Runs(DurableFigure.Name))
                 {
                     await new CapacityPool(plan.Pool).RegisterAsync(server);

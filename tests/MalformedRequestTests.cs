@@ -101,7 +101,7 @@ public sealed class MalformedRequestTests(MalformedRequestTests.OwnNode fixture,
     /// for the other fields being empty.
     /// </summary>
     // The bulletin RPCs only a company calls; the others are called as national police.
-    private static readonly HashSet<string> CompanyBulletinRpcs = ["ListCompanyBulletins", "WatchBulletins", "AcknowledgeBulletin"];
+    private static readonly HashSet<string> CompanyBulletinRpcs = ["ListCompanyBulletins", "WatchBulletins", "AcknowledgeBulletin", "ReportObservation", "WatchObservationFeedback"];
 
     private async Task<Dictionary<string, IMessage>> Baselines()
     {
@@ -118,8 +118,20 @@ public sealed class MalformedRequestTests(MalformedRequestTests.OwnNode fixture,
         var bulletin = await bulletins.IssueBulletinAsync(toCompany);
         var another = toCompany.Clone();
         another.BulletinId = "fuzz-b2";
+        var observations = Node.Observations(Node.Tokens.Company(Company));
+        var observation = (await observations.ReportObservationAsync(ObservationBuilders.Sighting("u1", 59.91, 10.75, null, ObservationBuilders.Jpeg(1024)))).Observation;
+        var report = ObservationBuilders.Sighting("u2", 59.92, 10.76, null, ObservationBuilders.Jpeg(1024));
+        report.AnswersBulletinId = bulletin.Id;
         return new Dictionary<string, IMessage>(StringComparer.Ordinal)
         {
+            ["ReportObservation"] = report,
+            ["GetObservation"] = new Proto.GetObservationRequest { ObservationId = observation.Id },
+            ["ListObservations"] = new Proto.ListObservationsRequest { DistrictId = observation.DistrictId, IncludeClosed = true },
+            ["WatchObservationQueue"] = new Proto.WatchObservationQueueRequest { DistrictId = observation.DistrictId, AfterSequence = 1 },
+            ["WatchObservationFeedback"] = new Proto.WatchObservationFeedbackRequest { CompanyId = Company, AfterSequence = 1 },
+            ["TriageObservation"] = new Proto.TriageObservationRequest { ObservationId = observation.Id, Stage = Proto.ObservationStage.Seen, Message = "seen" },
+            ["AttachObservation"] = new Proto.AttachObservationRequest { ObservationId = observation.Id, IncidentId = incident.IncidentId },
+            ["GetObservationPhoto"] = new Proto.GetObservationPhotoRequest { ObservationId = observation.Id, Index = 0 },
             ["IssueBulletin"] = another,
             ["GetBulletin"] = new Proto.GetBulletinRequest { BulletinId = bulletin.Id },
             ["ListBulletins"] = new Proto.ListBulletinsRequest { DistrictId = "oslo", IncludeEnded = true },
