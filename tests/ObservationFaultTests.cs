@@ -63,6 +63,36 @@ public sealed class ObservationFaultTests : IClassFixture<FaultCluster>
     }
 
     [Fact]
+    public async Task Photos_of_a_report_whose_own_write_failed_are_erased_when_its_queue_wakes_it_and_a_later_retry_stores_them_again()
+    {
+        var report = await Prepared("orphan");
+        var id = Id(report);
+        var photo = Grains.GetGrain<IObservationPhotoGrain>(ObservationIds.Photo(id, 0));
+        fixture.Faults.FailNextWrite("observation", id);
+        await Assert.ThrowsAsync<CoordinationException>(() => Observation(id).Report(report));
+        Assert.Equal(report.Photos[0].Data, (await photo.Read()).Data);
+
+        // Its queue expected it, so it wakes it: nothing points at those bytes, so they go.
+        await Observation(id).Wake("vest");
+        Assert.True(await Eventually.Holds(async () =>
+        {
+            try
+            {
+                await photo.Read();
+                return false;
+            }
+            catch (CoordinationException e) when (e.Code == ErrorKind.FailedPrecondition)
+            {
+                return true;
+            }
+        }), "the orphaned photo was not erased");
+
+        var reported = await Observation(id).Report(report);
+        Assert.Equal(report.Photos[0].Data, (await Observation(id).Photo(0)).Data);
+        Assert.Equal(1, reported.Version);
+    }
+
+    [Fact]
     public async Task A_triage_step_whose_write_fails_is_not_kept_and_its_retry_is()
     {
         var report = await Prepared("triage");

@@ -12,7 +12,7 @@ internal sealed class ObservationPhotoGrain(
 {
     public async Task Store(PhotoInfo info, byte[] data)
     {
-        if (state.State.Info is { } stored)
+        if (state.State.Info is { } stored && state.State.ErasedAt is null)
         {
             if (stored.Sha256 != info.Sha256)
             {
@@ -22,8 +22,10 @@ internal sealed class ObservationPhotoGrain(
             return;
         }
 
+        // New, or erased as an orphan (its report was never stored) and now reported again: the bytes are stored anew.
         state.State.Info = info;
         state.State.Data = data;
+        state.State.ErasedAt = null;
         await state.WriteStateAsync();
     }
 
