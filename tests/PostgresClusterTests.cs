@@ -211,6 +211,31 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
         Assert.NotEqual(snapshot.Version.Split('-')[0], picture.Version.Split('-')[0]); // a new activation of the district
     }
 
+    [Fact]
+    public async Task An_observations_photo_is_stored_in_postgresql_in_its_own_row_and_reads_back_byte_for_byte()
+    {
+        using var data = new TempDirectory();
+        var database = await postgres.CreateDatabaseAsync();
+        await using var silo = await StartSilo(data, database);
+        await using var gateway = await StandaloneGatewayHost.StartAsync(data, database);
+        using var tokens = new TestTokens(data.Path);
+        await tokens.CompanyClient(gateway.Channel).RegisterUnitsAsync(Register("pg-obs", UnitAt("o1", 2, "vest", 60.39, 5.32, "patrol")));
+        var photo = ObservationBuilders.Jpeg(256 * 1024);
+        var guards = new ObservationService.ObservationServiceClient(gateway.Channel.Intercept(TestTokens.Bearer(tokens.Company("pg-obs"))));
+        var reported = (await guards.ReportObservationAsync(ObservationBuilders.Sighting("o1", 60.3930, 5.3240, null, photo))).Observation;
+
+        var police = new ObservationService.ObservationServiceClient(gateway.Channel.Intercept(TestTokens.Bearer(tokens.Police("vest"))));
+        var read = await police.GetObservationPhotoAsync(new GetObservationPhotoRequest { ObservationId = reported.Id });
+        Assert.Equal(photo, read.Data.ToByteArray());
+
+        // One row holds the bytes (the photo's); the observation's own row, written again at every triage step, does not.
+        await police.TriageObservationAsync(new TriageObservationRequest { ObservationId = reported.Id, Stage = ObservationStage.Seen });
+        await using var source = NpgsqlDataSource.Create(database);
+        await using var count = source.CreateCommand("SELECT COUNT(*) FROM OrleansStorage WHERE position($1 in PayloadBinary) > 0;");
+        count.Parameters.AddWithValue(photo[..4096]);
+        Assert.Equal(1L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
     private static async Task<CapacityUpdate> NextPicture(AsyncServerStreamingCall<CapacityUpdate> watch, TimeSpan within)
     {
         using var timeout = new CancellationTokenSource(within > TimeSpan.Zero ? within : TimeSpan.FromMilliseconds(1));
