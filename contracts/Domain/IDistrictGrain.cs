@@ -74,6 +74,14 @@ public interface IDistrictGrain : IGrainWithStringKey, IDashboardSource
     /// <summary>The district's bulletins, newest first: outstanding ones, and with <paramref name="includeEnded"/> the recently ended.</summary>
     [Alias("ListBulletins"), ReadOnly]
     Task<IReadOnlyList<string>> ListBulletins(bool includeEnded);
+
+    /// <summary>
+    /// Observation lines for the district's dashboards, from its queue: one line as it changes, or
+    /// every open one again when the district resumes the queue. Kept in memory only (a newer version
+    /// of a line replaces an older one; a closed one leaves the board).
+    /// </summary>
+    [Alias("ObservationChanged"), OneWay]
+    Task ObservationChanged(IReadOnlyList<ObservationLine> lines);
 }
 
 /// <summary>A district's answer for a bulletin's area: the companies that fit the audience, and whether any unit at all is inside it.</summary>

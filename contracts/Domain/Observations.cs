@@ -120,6 +120,25 @@ public sealed record ObservationLine(
     [property: Id(11)] bool TextErased)
 {
     public bool Open => ObservationRules.IsOpen(Stage);
+
+    /// <summary>
+    /// Whether a dashboard of <paramref name="caller"/> shows the line (category, position, age,
+    /// stage; never text, company or unit): police covering the district it was routed to (national
+    /// police too), and wall screens of that district. Only the district's own stream carries it,
+    /// never the national one, and a national wall screen does not see it on a district's stream either.
+    /// </summary>
+    public bool ShownTo(Caller caller) => caller.Role switch
+    {
+        CallerRole.Police => caller.Covers(District),
+        CallerRole.Viewer => caller.Districts.Contains(District, StringComparer.Ordinal),
+        _ => false,
+    };
+
+    /// <summary>
+    /// Whether the shown line carries the observation's id: the id names the reporting company, so
+    /// only for those who may read the observation itself (<see cref="ObservationView.ReadableBy"/>).
+    /// </summary>
+    public bool IdShownTo(Caller caller) => caller.Role == CallerRole.Police && caller.Covers(District);
 }
 
 public enum ObservationEventKind

@@ -22,8 +22,8 @@ public sealed record ForbiddenTask(string Id, string Name, string Reason, IReadO
 /// <summary>A kind of bulletin (data, like capabilities), with what the CAP export says of it.</summary>
 public sealed record BulletinKind(string Id, string Name, string CapCategory, string ResponseType, bool ObserveOnly);
 
-/// <summary>What a guard's observation may be about.</summary>
-public sealed record ObservationCategory(string Id, string Name);
+/// <summary>What a guard's observation may be about, and the name of the symbol the web page draws it with (an unknown one is drawn as a dot).</summary>
+public sealed record ObservationCategory(string Id, string Name, string? Icon = null);
 
 /// <summary>
 /// The districts and the capability catalogue, loaded once from the JSON files embedded in this
@@ -60,6 +60,9 @@ public sealed class ReferenceData
     public IReadOnlyList<ObservationCategory> ObservationCategories { get; }
 
     public bool IsObservationCategory(string id) => ObservationCategories.Any(c => c.Id == id);
+
+    /// <summary>The category's name, or its id for one no longer listed (an observation keeps the category it was reported with).</summary>
+    public string ObservationCategoryName(string id) => ObservationCategories.FirstOrDefault(c => c.Id == id)?.Name ?? id;
 
     public bool IsDistrict(string id) => DistrictsById.ContainsKey(id);
     public bool IsCapability(string id) => CapabilitiesById.ContainsKey(id);

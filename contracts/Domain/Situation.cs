@@ -33,14 +33,20 @@ public sealed record IncidentSummary(
         [.. incidents.OrderBy(i => i.Priority).ThenBy(i => i.OpenedAt).ThenBy(i => i.IncidentId, StringComparer.Ordinal)];
 }
 
-/// <summary>What a district tells the national view: its figures and its open incidents.</summary>
+/// <summary>
+/// What a district tells the national view (its figures, open incidents and outstanding bulletins),
+/// and what its own dashboards show, which adds the open observations routed to it: those never
+/// leave the district's picture for the national view.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("coordination.DistrictSituation")]
 public sealed record DistrictSituation(
     [property: Id(0)] CapacityFigures Figures,
     [property: Id(1)] IReadOnlyList<IncidentSummary> Incidents,
-    [property: Id(2)] IReadOnlyList<BulletinSummary>? Bulletins = null)
+    [property: Id(2)] IReadOnlyList<BulletinSummary>? Bulletins = null,
+    [property: Id(3)] IReadOnlyList<ObservationLine>? Observations = null)
 {
     /// <summary>Nothing a dashboard would show differently (the time the figures were taken aside).</summary>
     public bool Shows(DistrictSituation other) =>
-        Figures.SameCountsAs(other.Figures) && Incidents.SequenceEqual(other.Incidents) && (Bulletins ?? []).SequenceEqual(other.Bulletins ?? []);
+        Figures.SameCountsAs(other.Figures) && Incidents.SequenceEqual(other.Incidents) && (Bulletins ?? []).SequenceEqual(other.Bulletins ?? [])
+        && (Observations ?? []).SequenceEqual(other.Observations ?? []);
 }

@@ -107,7 +107,7 @@ internal static class ApiMapping
         Capabilities = { ReferenceData.Current.Capabilities.Select(c => new Proto.Capability { Id = c.Id, Name = c.Name }) },
         ForbiddenTasks = { ReferenceData.Current.ForbiddenTasks.Select(f => new Proto.ForbiddenTask { Id = f.Id, Name = f.Name, Reason = f.Reason }) },
         BulletinKinds = { ReferenceData.Current.BulletinKinds.Select(k => new Proto.BulletinKind { Id = k.Id, Name = k.Name, ObserveOnly = k.ObserveOnly }) },
-        ObservationCategories = { ReferenceData.Current.ObservationCategories.Select(c => new Proto.ObservationCategory { Id = c.Id, Name = c.Name }) },
+        ObservationCategories = { ReferenceData.Current.ObservationCategories.Select(c => new Proto.ObservationCategory { Id = c.Id, Name = c.Name, Icon = c.Icon ?? "" }) },
     };
 
     public static Proto.IncidentSummary ToApi(this IncidentSummary incident) => new()

@@ -9,13 +9,15 @@ namespace Coordination.Gateway.Services;
 /// The dashboard streams as sequences of API messages, for the gRPC service and the browser's
 /// event stream alike. Each method checks the caller and the ids before it returns, so a refusal
 /// comes before the first message; what the caller may not see (another district's incidents, a
-/// bulletin above its TLP reach) is left out of every picture.
+/// bulletin above its TLP reach, another district's observations) is left out of every picture.
 /// </summary>
 internal sealed class DashboardFeeds(IGrainFactory grains, DashboardHub hub)
 {
     // Every viewer of a topic is sent the same picture: it is mapped once for all viewers who may see
-    // all of it, and kept only as long as the hub holds the picture.
+    // all of it, and kept only as long as the hub holds the picture. Viewers share one without the
+    // observations' ids (see ObservationLine.IdShownTo).
     private readonly ConditionalWeakTable<DashboardUpdate, object> _mapped = [];
+    private readonly ConditionalWeakTable<DashboardUpdate, object> _mappedForViewers = [];
 
     public Task<Feed<Proto.CapacityUpdate>> District(Caller caller, string districtId)
     {
@@ -52,28 +54,36 @@ internal sealed class DashboardFeeds(IGrainFactory grains, DashboardHub hub)
     {
         var incidents = update.Incidents ?? [];
         var bulletins = update.Bulletins ?? [];
-        if (incidents.All(i => caller.MayRead(i.District)) && bulletins.All(b => b.ShownTo(caller)))
+        var observations = update.Observations ?? [];
+        if (incidents.All(i => caller.MayRead(i.District)) && bulletins.All(b => b.ShownTo(caller)) && observations.All(o => o.ShownTo(caller)))
         {
             // Only the whole picture is shared between viewers: a cut-down one is one caller's alone.
-            return Shared(update, () => Map(update, scope, incidents, bulletins));
+            return Shared(caller.Role == CallerRole.Viewer ? _mappedForViewers : _mapped, update, () => Map(update, scope, incidents, bulletins, observations, caller));
         }
 
         // A police operator may read the whole country's figures, but only the incidents of districts they
-        // cover; wall screens and other districts' police see bulletins only up to their level.
-        return Map(update, scope, [.. incidents.Where(i => caller.MayRead(i.District))], [.. bulletins.Where(b => b.ShownTo(caller))]);
+        // cover; wall screens and other districts' police see bulletins only up to their level, and
+        // another district's observations not at all.
+        return Map(update, scope, [.. incidents.Where(i => caller.MayRead(i.District))], [.. bulletins.Where(b => b.ShownTo(caller))],
+            [.. observations.Where(o => o.ShownTo(caller))], caller);
     }
 
-    private static Proto.CapacityUpdate Map(DashboardUpdate update, Proto.CapacityScope scope, IEnumerable<IncidentSummary> incidents, IEnumerable<BulletinSummary> bulletins) => new()
+    private static Proto.CapacityUpdate Map(
+        DashboardUpdate update, Proto.CapacityScope scope, IEnumerable<IncidentSummary> incidents, IEnumerable<BulletinSummary> bulletins,
+        IEnumerable<ObservationLine> observations, Caller caller) => new()
     {
         Version = update.Version,
         Capacity = update.Figures!.ToApi(scope),
         Districts = { (update.Districts ?? []).Select(d => d.ToApi(Proto.CapacityScope.District)) },
         Incidents = { incidents.Select(i => i.ToApi()) },
         Bulletins = { bulletins.Select(b => b.ToApi()) },
+        Observations = { observations.Select(o => o.ToApi(withId: o.IdShownTo(caller))) },
     };
 
-    private TMessage Shared<TMessage>(DashboardUpdate update, Func<TMessage> map) where TMessage : class =>
-        (TMessage)_mapped.GetValue(update, _ => map());
+    private TMessage Shared<TMessage>(DashboardUpdate update, Func<TMessage> map) where TMessage : class => Shared(_mapped, update, map);
+
+    private static TMessage Shared<TMessage>(ConditionalWeakTable<DashboardUpdate, object> table, DashboardUpdate update, Func<TMessage> map) where TMessage : class =>
+        (TMessage)table.GetValue(update, _ => map());
 }
 
 /// <summary>One viewer's place on a topic; disposing it gives the place back to the hub.</summary>

@@ -73,38 +73,15 @@ internal sealed class ObservationApi(IGrainFactory grains) : Proto.ObservationSe
         return photo.ToApi(id);
     }
 
-    /// <summary>The first events (each observation read as the caller may see it now), then live ones, catching up from the feed on a gap.</summary>
-    private async Task Stream(ObservationWatch watch, IServerStreamWriter<Proto.ObservationEvent> responseStream, ServerCallContext context)
+    private static async Task Stream(ObservationWatch watch, IServerStreamWriter<Proto.ObservationEvent> responseStream, ServerCallContext context)
     {
-        foreach (var e in watch.Start.Events)
+        await foreach (var e in watch.EventsAsync(context.CancellationToken))
         {
-            await responseStream.WriteAsync(e.ToApi(await Observation(e.ObservationId).Get(), watch.Start.Restarted), context.CancellationToken);
-            watch.LastSent = Math.Max(watch.LastSent, e.Sequence);
-        }
-
-        await foreach (var notice in watch.ReadAllAsync(context.CancellationToken))
-        {
-            if (notice is null || notice.Event.Sequence > watch.LastSent + 1)
-            {
-                var since = await watch.SinceAsync(watch.LastSent);
-                foreach (var e in since.Events.Where(e => e.Sequence > watch.LastSent && (notice is null || e.Sequence < notice.Event.Sequence)))
-                {
-                    await responseStream.WriteAsync(e.ToApi(await Observation(e.ObservationId).Get(), since.Restarted), context.CancellationToken);
-                    watch.LastSent = Math.Max(watch.LastSent, e.Sequence);
-                }
-            }
-
-            if (notice is null || notice.Event.Sequence <= watch.LastSent)
-            {
-                continue;
-            }
-
-            await responseStream.WriteAsync(notice.Event.ToApi(notice.Observation, restarted: false), context.CancellationToken);
-            watch.LastSent = notice.Event.Sequence;
+            await responseStream.WriteAsync(e, context.CancellationToken);
         }
     }
 
-    private static long AfterSequence(long value) => value >= 0
+    internal static long AfterSequence(long value) => value >= 0
         ? value
         : throw CoordinationException.Invalid("after_sequence", "must be 0 (from the start) or a sequence number received");
 

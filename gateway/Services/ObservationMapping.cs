@@ -49,6 +49,19 @@ internal static class ObservationMapping
         ReportedBy = v.ReportedBy,
     };
 
+    /// <summary>A dashboard's line (who may see it, and its id, is decided by <see cref="ObservationLine.ShownTo"/> before this).</summary>
+    public static Proto.ObservationLine ToApi(this ObservationLine l, bool withId) => new()
+    {
+        ObservationId = withId ? l.Id : "",
+        Category = l.Category,
+        CategoryName = ReferenceData.Current.ObservationCategoryName(l.Category),
+        Position = ((GeoPoint?)l.Position).ToApi(),
+        ReportedAt = l.ReportedAt.ToApi(),
+        SeenAt = l.SeenAt.ToApi(),
+        NeedsPoliceNow = l.NeedsPoliceNow,
+        Stage = (Proto.ObservationStage)(int)l.Stage,
+    };
+
     public static Proto.ObservationEvent ToApi(this ObservationFeedEvent e, ObservationView observation, bool restarted) => new()
     {
         Sequence = e.Sequence,

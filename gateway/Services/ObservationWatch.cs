@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Coordination.Domain;
+using Proto = Coordination.Api.V1;
 
 namespace Coordination.Gateway.Services;
 
@@ -8,19 +10,25 @@ namespace Coordination.Gateway.Services;
 /// held, any at or below the last sequence sent are skipped, and a live event that skips a number, or a
 /// renewal that finds the feed further on than the stream, makes the stream catch up from the feed
 /// first (a null item). A reader cut off for falling behind reconnects with its last sequence.
+/// <see cref="EventsAsync"/> is the stream itself, for the gRPC service and the browser's event stream alike.
 /// </summary>
 internal sealed class ObservationWatch : ObserverWatch<IObservationObserver, ObservationNotice?>, IObservationObserver
 {
+    private readonly IGrainFactory _grains;
     private readonly Func<IObservationObserver, long, Task<ObservationFeedStart>> _watch;
 
     private ObservationWatch(IGrainFactory grains, Func<IObservationObserver, long, Task<ObservationFeedStart>> watch)
-        : base(grains) => _watch = watch;
+        : base(grains)
+    {
+        _grains = grains;
+        _watch = watch;
+    }
 
     /// <summary>What to send first (from the feed's start, or after the caller's last sequence).</summary>
-    public ObservationFeedStart Start { get; private set; } = new([], false);
+    private ObservationFeedStart Start { get; set; } = new([], false);
 
     /// <summary>The last sequence the stream has sent.</summary>
-    public long LastSent { get; set; }
+    private long LastSent { get; set; }
 
     protected override string FellBehind => $"the watcher fell more than {Buffer} observations behind; reconnect with the last sequence received";
 
@@ -37,9 +45,46 @@ internal sealed class ObservationWatch : ObserverWatch<IObservationObserver, Obs
     }
 
     /// <summary>The feed's events after <paramref name="afterSequence"/> (renewing the subscription too).</summary>
-    public Task<ObservationFeedStart> SinceAsync(long afterSequence) => _watch(Reference, afterSequence);
+    private Task<ObservationFeedStart> SinceAsync(long afterSequence) => _watch(Reference, afterSequence);
 
     public Task OnObservation(ObservationNotice notice) => Push(notice);
+
+    /// <summary>
+    /// The stream's events: the first ones (each observation read as the caller may see it now), then
+    /// live ones, catching up from the feed on a gap. An event counts as sent when the reader asks for
+    /// the next one, that is once it has written it.
+    /// </summary>
+    public async IAsyncEnumerable<Proto.ObservationEvent> EventsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var e in Start.Events)
+        {
+            yield return e.ToApi(await Read(e.ObservationId), Start.Restarted);
+            LastSent = Math.Max(LastSent, e.Sequence);
+        }
+
+        await foreach (var notice in ReadAllAsync(cancellationToken))
+        {
+            if (notice is null || notice.Event.Sequence > LastSent + 1)
+            {
+                var since = await SinceAsync(LastSent);
+                foreach (var e in since.Events.Where(e => e.Sequence > LastSent && (notice is null || e.Sequence < notice.Event.Sequence)))
+                {
+                    yield return e.ToApi(await Read(e.ObservationId), since.Restarted);
+                    LastSent = Math.Max(LastSent, e.Sequence);
+                }
+            }
+
+            if (notice is null || notice.Event.Sequence <= LastSent)
+            {
+                continue;
+            }
+
+            yield return notice.Event.ToApi(notice.Observation, restarted: false);
+            LastSent = notice.Event.Sequence;
+        }
+    }
+
+    private Task<ObservationView> Read(string observationId) => _grains.GetGrain<IObservationGrain>(observationId).Get();
 
     private static async Task<ObservationWatch> StartAsync(
         IGrainFactory grains, Func<IObservationObserver, long, Task<ObservationFeedStart>> watch, Func<IObservationObserver, Task> unwatch, long afterSequence)

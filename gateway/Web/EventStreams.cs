@@ -1,9 +1,11 @@
+using System.Globalization;
 using System.Text;
 using Coordination.Domain;
 using Coordination.Gateway.Security;
 using Coordination.Gateway.Services;
 using Google.Protobuf;
 using Grpc.Core;
+using Orleans.Runtime;
 using Proto = Coordination.Api.V1;
 
 namespace Coordination.Gateway.Web;
@@ -12,7 +14,8 @@ namespace Coordination.Gateway.Web;
 /// The dashboard feeds for browsers, as server-sent events on the HTTP/1.1 endpoint: the same
 /// pictures and versions as the gRPC streams, in the proto's JSON form. Each event's id is the
 /// picture's version, so the browser's automatic reconnect (Last-Event-ID) resumes without a repeat,
-/// exactly like after_version on gRPC.
+/// exactly like after_version on gRPC. A district's observation queue, for its police, is the same
+/// stream as WatchObservationQueue, its events' ids the queue's sequence (after_sequence).
 /// </summary>
 internal static partial class EventStreams
 {
@@ -29,32 +32,64 @@ internal static partial class EventStreams
         api.MapGet("/reference", () => Results.Content(
             $"{{\"districts\":{Json.Format(ApiMapping.Districts())},\"capabilities\":{Json.Format(ApiMapping.Capabilities())}}}", "application/json"));
         api.MapGet("/national/events", (HttpContext http, DashboardFeeds feeds) =>
-            Send(http, nameof(Proto.DashboardService.DashboardServiceBase.WatchNational), "capacity", caller => feeds.National(caller)));
+            Send(http, Dashboard(nameof(Proto.DashboardService.DashboardServiceBase.WatchNational)), "capacity", Version, Pictures(caller => feeds.National(caller))));
         api.MapGet("/districts/{districtId}/events", (string districtId, HttpContext http, DashboardFeeds feeds) =>
-            Send(http, nameof(Proto.DashboardService.DashboardServiceBase.WatchDistrict), "capacity", caller => feeds.District(caller, districtId)));
+            Send(http, Dashboard(nameof(Proto.DashboardService.DashboardServiceBase.WatchDistrict)), "capacity", Version, Pictures(caller => feeds.District(caller, districtId))));
         api.MapGet("/incidents/{incidentId}/events", (string incidentId, HttpContext http, DashboardFeeds feeds) =>
-            Send(http, nameof(Proto.DashboardService.DashboardServiceBase.WatchIncident), "incident", caller => feeds.Incident(caller, incidentId)));
+            Send(http, Dashboard(nameof(Proto.DashboardService.DashboardServiceBase.WatchIncident)), "incident", u => u.Version, Pictures(caller => feeds.Incident(caller, incidentId))));
+        api.MapGet("/districts/{districtId}/observations/events", (string districtId, HttpContext http, IGrainFactory grains) =>
+            Send(http, $"/{Proto.ObservationService.Descriptor.FullName}/{nameof(Proto.ObservationService.ObservationServiceBase.WatchObservationQueue)}",
+                "observation", e => e.Sequence.ToString(CultureInfo.InvariantCulture), async (caller, after) =>
+                {
+                    var district = Validate.District(districtId, "district_id");
+                    caller.PoliceIn(district);
+                    var watch = await ObservationWatch.OnQueueAsync(grains, district, ObservationApi.AfterSequence(Sequence(after)));
+                    return new Subscription<Proto.ObservationEvent>(watch, watch.EventsAsync);
+                }));
         return api;
     }
 
+    private static string Dashboard(string rpc) => $"/{Proto.DashboardService.Descriptor.FullName}/{rpc}";
+
+    private static string Version(Proto.CapacityUpdate update) => update.Version;
+
+    /// <summary>A dashboard feed, resumed after the version the browser last saw.</summary>
+    private static Func<Caller, string, Task<Subscription<TMessage>>> Pictures<TMessage>(Func<Caller, Task<Feed<TMessage>>> join) => async (caller, after) =>
+    {
+        var feed = await join(caller);
+        return new Subscription<TMessage>(feed, cancellation => feed.ReadAllAsync(after, cancellation));
+    };
+
+    /// <summary>The queue's sequence a browser last saw (none: from the start, every open observation first).</summary>
+    private static long Sequence(string after) =>
+        after.Length == 0 ? 0
+        : long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence
+        : throw CoordinationException.Invalid("Last-Event-ID", "must be a sequence number received from this stream");
+
     /// <summary>
-    /// A browser's event stream is the dashboard RPC <paramref name="rpc"/> over another transport: it
-    /// follows that RPC's declared rule (who may open it, what it costs) and its refusals.
+    /// A browser's event stream is the RPC <paramref name="method"/> over another transport: it follows
+    /// that RPC's declared rule (who may open it, what it costs) and its refusals, and its grain calls
+    /// carry the caller for the silo to check again, as the RPC's do.
     /// </summary>
-    private static async Task Send<TMessage>(HttpContext http, string rpc, string eventName, Func<Caller, Task<Feed<TMessage>>> join)
+    private static async Task Send<TMessage>(HttpContext http, string method, string eventName, Func<TMessage, string> id, Func<Caller, string, Task<Subscription<TMessage>>> join)
         where TMessage : IMessage
     {
         var cancellation = http.RequestAborted;
         var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EventStreams));
-        var rule = http.RequestServices.GetRequiredService<RpcRules>().Find($"/{Proto.DashboardService.Descriptor.FullName}/{rpc}")
-            ?? throw new InvalidOperationException($"DashboardService has no RPC {rpc}");
-        Feed<TMessage> joined;
+        var rule = http.RequestServices.GetRequiredService<RpcRules>().Find(method)
+            ?? throw new InvalidOperationException($"no RPC {method}");
+
+        // A reconnecting EventSource sends the last id it saw; a first connection may name one.
+        var after = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["after_version"].FirstOrDefault() ?? "";
+        Subscription<TMessage> joined;
         try
         {
             var caller = CallerResolution.FromClaims(http.User);
             http.RequestServices.GetRequiredService<CallerRateLimiter>().Take(caller, rule.Cost);
             rule.Admit(caller);
-            joined = await join(caller);
+            RequestContext.Set(CallerContext.CallerKey, caller);
+            RequestContext.Set(CallerContext.EntryKey, true);
+            joined = await join(caller, after);
         }
         catch (Exception e) when (!cancellation.IsCancellationRequested)
         {
@@ -62,10 +97,8 @@ internal static partial class EventStreams
             return;
         }
 
-        // A reconnecting EventSource sends the last id it saw; a first connection may name one.
-        var after = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["after_version"].FirstOrDefault() ?? "";
         await using (joined)
-        await using (var feed = joined.ReadAllAsync(after, cancellation).GetAsyncEnumerator(cancellation))
+        await using (var feed = joined.Read(cancellation).GetAsyncEnumerator(cancellation))
         {
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-store";
@@ -91,7 +124,7 @@ internal static partial class EventStreams
                         return;
                     }
 
-                    await Write(http, Event(eventName, feed.Current));
+                    await Write(http, $"id: {id(feed.Current)}\nevent: {eventName}\ndata: {Json.Format(feed.Current)}\n\n");
                     next = feed.MoveNextAsync().AsTask();
                 }
             }
@@ -121,12 +154,6 @@ internal static partial class EventStreams
         }
     }
 
-    private static string Event(string eventName, IMessage message)
-    {
-        var version = message.Descriptor.FindFieldByName("version")?.Accessor.GetValue(message) as string ?? "";
-        return $"id: {version}\nevent: {eventName}\ndata: {Json.Format(message)}\n\n";
-    }
-
     private static async Task Write(HttpContext http, string text)
     {
         await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), http.RequestAborted);
@@ -147,4 +174,10 @@ internal static partial class EventStreams
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event stream {Path} failed; told the browser {Code}")]
     private static partial void LogFailure(ILogger logger, Exception exception, string path, StatusCode code);
+
+    /// <summary>One browser's stream: its messages, and what to dispose when it ends (its place in the hub, or its watch on the grain).</summary>
+    private sealed record Subscription<TMessage>(IAsyncDisposable Owner, Func<CancellationToken, IAsyncEnumerable<TMessage>> Read) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Owner.DisposeAsync();
+    }
 }

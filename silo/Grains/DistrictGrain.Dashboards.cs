@@ -4,7 +4,8 @@ namespace Coordination.Silo.Grains;
 
 /// <summary>
 /// Reporting: dashboards watching the district and the national view are told of changes to the
-/// figures or the board, each at a bounded rate, by one timer started at activation.
+/// figures or the board, each at a bounded rate, by one timer started at activation. The district's
+/// dashboards also show its open observations; the national view is never sent them.
 /// </summary>
 internal sealed partial class DistrictGrain
 {
@@ -31,7 +32,7 @@ internal sealed partial class DistrictGrain
         // resuming from it was sent the same figures again under the next version.
         Announce(time.GetUtcNow());
         _watchers.Watch(observer);
-        return Task.FromResult(new DashboardUpdate(_watchers.Version, _shown!.Figures, Incidents: _shown.Incidents, Bulletins: _shown.Bulletins));
+        return Task.FromResult(new DashboardUpdate(_watchers.Version, _shown!.Figures, Incidents: _shown.Incidents, Bulletins: _shown.Bulletins, Observations: _shown.Observations));
     }
 
     public Task Unwatch(IDashboardObserver observer)
@@ -50,13 +51,13 @@ internal sealed partial class DistrictGrain
 
         _changedSinceNotify = false;
         var figures = _tally.Figures(DistrictId, now);
-        var picture = new DistrictSituation(figures, Incidents.Lines, Bulletins.Lines);
+        var picture = new DistrictSituation(figures, Incidents.Lines, Bulletins.Lines, _observations.Lines);
 
         // A unit's change that leaves every count as it was (a new position, say) is no news for dashboards.
         if (_shown is null || !_shown.Shows(picture))
         {
             _shown = picture;
-            _watchers.Changed(new DashboardUpdate("", figures, Incidents: picture.Incidents, Bulletins: picture.Bulletins));
+            _watchers.Changed(new DashboardUpdate("", figures, Incidents: picture.Incidents, Bulletins: picture.Bulletins, Observations: picture.Observations));
         }
 
         return figures;
@@ -75,6 +76,7 @@ internal sealed partial class DistrictGrain
         {
             _changedSinceReport = false;
             _lastReport = now;
+            // No observations: they stay in the district's own picture.
             return GrainFactory.GetGrain<INationalGrain>(INationalGrain.Key).Report(new DistrictSituation(figures ?? _tally.Figures(DistrictId, now), Incidents.Lines, Bulletins.Lines));
         }
 

@@ -14,7 +14,8 @@ namespace Coordination.Silo.Grains;
 /// companies with units here and the lists of incidents are stored, and they change rarely.
 /// <para>
 /// Its parts, by protocol: this file (capacity, matching and lending); <c>.Incidents</c> (the board
-/// and the wake reminder); <c>.Dashboards</c> (dashboards and the national view).
+/// and the wake reminder); <c>.Bulletins</c>; <c>.Observations</c> (the open observations its
+/// dashboards show); <c>.Dashboards</c> (dashboards and the national view).
 /// </para>
 /// </summary>
 internal sealed partial class DistrictGrain(

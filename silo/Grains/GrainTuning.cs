@@ -64,6 +64,9 @@ internal static class GrainTuning
     /// <summary>Closed observations a district's queue lists (older ones stay readable by id).</summary>
     public const int ClosedObservationsListed = 200;
 
+    /// <summary>Open observations a district's dashboards show (needing police now first, then the newest); the queue lists them all.</summary>
+    public const int ObservationsOnBoard = 200;
+
     /// <summary>How soon an observation tries again to reach its queue, its company's feed or its incident after a failure.</summary>
     public static readonly TimeSpan ObservationRetryDelay = TimeSpan.FromSeconds(5);
 

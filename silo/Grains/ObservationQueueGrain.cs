@@ -9,7 +9,8 @@ namespace Coordination.Silo.Grains;
 /// A police district's observation queue (<see cref="ObservationFeed"/>): one numbered event per new
 /// version of an observation routed here, stored before it is told to the district's watchers (the
 /// queue streams), and the list of observations to wake after a restart, kept by a durable reminder
-/// while it is not empty. It holds lines (category, position, stage), never text or photos.
+/// while it is not empty. It holds lines (category, position, stage), never text or photos, and tells
+/// each new one to its district for the district's dashboards.
 /// </summary>
 internal sealed class ObservationQueueGrain(
     [PersistentState("observation-queue", StorageNames.Grains)] IPersistentState<ObservationFeedState> state,
@@ -71,12 +72,26 @@ internal sealed class ObservationQueueGrain(
         {
             // One-way and after the write: a watcher never sees an event the queue could lose.
             _watchers.Notify(w => w.OnObservation(new ObservationNotice(e, view)).Ignore());
+            GrainFactory.GetGrain<IDistrictGrain>(DistrictId).ObservationChanged([line]).Ignore();
         }
 
         return e?.Sequence ?? state.State.Sequence;
     }
 
-    public Task Resume() => Task.CompletedTask;
+    /// <summary>
+    /// The district calls this as it activates, so it is also when the district's dashboards have lost
+    /// the lines they show (memory only): they are sent again, whether the queue was active or not.
+    /// </summary>
+    public Task Resume()
+    {
+        var open = ObservationBoard.Kept(Feed.Queue);
+        if (open.Count > 0)
+        {
+            GrainFactory.GetGrain<IDistrictGrain>(DistrictId).ObservationChanged(open).Ignore();
+        }
+
+        return Task.CompletedTask;
+    }
 
     public async Task Forget(string observationId)
     {

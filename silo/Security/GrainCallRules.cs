@@ -41,7 +41,8 @@ internal static class GrainCallRules
             nameof(IDistrictGrain.Lend), nameof(IDistrictGrain.IncidentOpened), nameof(IDistrictGrain.IncidentClosed), nameof(IDistrictGrain.IncidentChanged))
 
         .Entry<IDistrictGrain>((caller, key, _) => caller.Role == CallerRole.Police || (caller.Role == CallerRole.Viewer && caller.Covers(key)), nameof(IDistrictGrain.ListBulletins))
-        .Internal<IDistrictGrain>(nameof(IDistrictGrain.CompaniesInArea), nameof(IDistrictGrain.BulletinRecorded), nameof(IDistrictGrain.BulletinChanged))
+        .Internal<IDistrictGrain>(nameof(IDistrictGrain.CompaniesInArea), nameof(IDistrictGrain.BulletinRecorded), nameof(IDistrictGrain.BulletinChanged),
+            nameof(IDistrictGrain.ObservationChanged))
 
         // Reading a bulletin is open to every role here: the bulletin itself decides by its level (BulletinAccess).
         .Entry<IBulletinGrain>((caller, key, _) => caller.Role == CallerRole.Police && caller.Covers(BulletinIds.District(key)), nameof(IBulletinGrain.Issue))

@@ -21,9 +21,28 @@ export interface BulletinLine {
   area: BulletinArea; areaDistricts: string[]; recipients: number; delivered: number; acknowledged: number;
   missingAtDeadline: number; acknowledgementRequired: boolean; acknowledgeBy: string | null; expires: string;
 }
+/**
+ * An open guard observation as a district's dashboard shows it: no text, no company, no unit. Only a
+ * district's own stream carries them, to its police and its wall screens; the id only to police.
+ */
+export interface ObservationLine {
+  observationId: string; category: string; categoryName: string; position: GeoPoint | null; reportedAt: string; seenAt: string;
+  needsPoliceNow: boolean; stage: string;
+}
 export interface CapacityUpdate {
   version: string; capacity: CapacityReport; districts: CapacityReport[]; incidents: IncidentSummary[]; bulletins: BulletinLine[];
+  observations: ObservationLine[];
 }
+
+/** An observation as its district's police read it (ObservationService), and an event of the district's queue stream. */
+export interface PhotoInfo { index: number; contentType: string; sizeBytes: string; sha256: string }
+export interface TriageStep { stage: string; at: string; actor: string; message: string }
+export interface Observation {
+  id: string; companyId: string; unitId: string; seenAt: string; reportedAt: string; position: GeoPoint | null; category: string;
+  text: string; needsPoliceNow: boolean; answersBulletinId: string; incidentId: string; districtId: string; routedBy: string;
+  stage: string; steps: TriageStep[]; photos: PhotoInfo[]; textErasedAt: string | null; contentSha256: string; version: string; reportedBy: string;
+}
+export interface ObservationEvent { sequence: string; kind: string; observation: Observation; restarted: boolean }
 
 export interface Offer { offerId: string; companyId: string; guards: number; status: string; committedGuards: number; reason: string; automatic: boolean; deadline: string }
 export interface Assignment { companyId: string; unitId: string; guards: number; status: string; until: string }
@@ -44,7 +63,11 @@ export interface IncidentUpdate { version: string; incident: Incident }
 export interface District { id: string; name: string; headquarters: string; position: GeoPoint; neighbours: string[]; protectedReserveGuards: number }
 export interface Capability { id: string; name: string }
 export interface BulletinKind { id: string; name: string; observeOnly: boolean }
-export interface Reference { districts: { districts: District[] }; capabilities: { capabilities: Capability[]; bulletinKinds: BulletinKind[] } }
+export interface ObservationCategory { id: string; name: string; icon: string }
+export interface Reference {
+  districts: { districts: District[] };
+  capabilities: { capabilities: Capability[]; bulletinKinds: BulletinKind[]; observationCategories: ObservationCategory[] };
+}
 
 export interface Who { subject: string; role: string; national: boolean; districts: string[] }
 
@@ -74,8 +97,9 @@ export const reference = async (): Promise<Reference> => json(await fetch("/api/
 export type StreamState = "live" | "reconnecting" | "closed";
 
 /**
- * One dashboard stream. EventSource reconnects by itself and sends the last event id (the picture's
- * version), so the server resumes without repeating a picture. A refusal (401/403/404) closes it.
+ * One event stream. EventSource reconnects by itself and sends the last event id (a dashboard
+ * picture's version, or the observation queue's sequence), so the server resumes without repeating
+ * anything. A refusal (401/403/404) closes it.
  */
 export function watch<T>(path: string, event: string, onPicture: (picture: T) => void, onState: (state: StreamState, why?: string) => void): () => void {
   const source = new EventSource(path, { withCredentials: true });

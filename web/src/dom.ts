@@ -31,10 +31,13 @@ export const label = (value: string, prefix: string): string => value.replace(pr
 export const time = (iso: string | null | undefined): string =>
   iso ? new Date(iso).toLocaleTimeString("nb-NO", { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "";
 
-export const ago = (iso: string): string => {
+/** How long ago, in whole minutes: "4 min", "1 h 5 min". */
+export const age = (iso: string): string => {
   const minutes = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 60000));
-  return minutes < 60 ? `${minutes} min ago` : `${Math.floor(minutes / 60)} h ${minutes % 60} min ago`;
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 };
+
+export const ago = (iso: string): string => `${age(iso)} ago`;
 
 /** Shortens text that must fit a fixed width (SVG text does not wrap); the full text is in the list. */
 export const truncate = (text: string, length: number): string => (text.length <= length ? text : `${text.slice(0, length - 1)}…`);

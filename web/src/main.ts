@@ -1,9 +1,10 @@
 import "./style.css";
 import * as api from "./api";
-import type { BulletinLine, CapacityReport, CapacityUpdate, IncidentSummary, IncidentUpdate, Reference, Who } from "./api";
+import type { BulletinLine, CapacityReport, CapacityUpdate, IncidentSummary, IncidentUpdate, ObservationEvent, ObservationLine, Reference, Who } from "./api";
 import { renderBulletins } from "./bulletins";
 import { ago, byId, h, label, s, time } from "./dom";
-import { renderMap } from "./map";
+import { renderDistrictMap, renderMap } from "./map";
+import { categories, ObservationQueue, renderQueue } from "./observations";
 
 const view = byId("view");
 const connection = byId("connection");
@@ -75,6 +76,7 @@ async function signIn(token: string, error: HTMLElement): Promise<void> {
 
 interface Situation {
   figures: Map<string, CapacityReport>; incidents: Map<string, IncidentSummary[]>; bulletins: Map<string, BulletinLine[]>; total: CapacityReport | null;
+  observations: Map<string, ObservationLine[]>;
 }
 
 let capability = "";
@@ -83,8 +85,11 @@ let selected: string | null = null;
 function showSituation(): void {
   stopStreams();
   const ref = reference!;
-  const situation: Situation = { figures: new Map(), incidents: new Map(), bulletins: new Map(), total: null };
+  const situation: Situation = { figures: new Map(), incidents: new Map(), bulletins: new Map(), total: null, observations: new Map() };
+  const categoryOf = categories(ref.capabilities.observationCategories);
+  const police = who!.role === "police";
   const mapBox = h("div", { class: "map-box" });
+  const observationPanel = h("section", { class: "board observations", id: "observations", "aria-live": "polite" });
   const board = h("section", { class: "board", "aria-live": "polite" });
   const bulletinList = h("section", { class: "board bulletins", "aria-live": "polite" });
   const side = h("section", { class: "district-panel" });
@@ -101,7 +106,57 @@ function showSituation(): void {
         h("span", { class: "key none" }, "none"), h("span", { class: "key incident" }, "incident"), h("span", { class: "key exercise" }, "exercise"),
         h("span", { class: "key bulletin" }, "bulletin area")),
       totals),
-    h("div", { class: "right" }, board, bulletinList, side)));
+    h("div", { class: "right" }, observationPanel, board, bulletinList, side)));
+
+  // The district whose observations are shown: the one selected on the map where the token reaches
+  // it, else the first district the token names. Police follow it over two more streams (its picture
+  // for the map's lines, and its queue); a district's wall screen has its lines on its own stream; a
+  // national wall screen has none (the national stream carries no observations).
+  let focus: string | null = null;
+  let queue: ObservationQueue | null = null;
+  let queueLive = false;
+  let focusStreams: Array<() => void> = [];
+  stop.push(() => focusStreams.forEach((close) => close()));
+  const focusOf = (): string | null => {
+    if (!police && who!.national) return null;
+    if (selected && (who!.national || who!.districts.includes(selected))) return selected;
+    return who!.national ? null : (who!.districts[0] ?? null);
+  };
+  const refocus = (): void => {
+    const next = focusOf();
+    if (next === focus) return;
+    focusStreams.forEach((close) => close());
+    focusStreams = [];
+    focus = next;
+    queue = null;
+    queueLive = false;
+    if (!focus || !police) return;
+    situation.observations.clear();
+    const district = encodeURIComponent(focus);
+    focusStreams.push(api.watch<CapacityUpdate>(`/api/v1/districts/${district}/events`, "capacity", (update) => {
+      situation.observations.set(update.capacity.districts[0], update.observations);
+      render();
+    }, setConnection));
+    const followed = (queue = new ObservationQueue());
+    focusStreams.push(api.watch<ObservationEvent>(`/api/v1/districts/${district}/observations/events`, "observation", (event) => {
+      followed.apply(event);
+      render();
+    }, (state, why) => {
+      queueLive = state === "live";
+      setConnection(state, why);
+      render();
+    }));
+  };
+
+  const renderObservations = (): Node[] => {
+    observationPanel.hidden = !police && who!.national;
+    if (!focus) return [h("h2", {}, "Observations"), h("p", { class: "muted" }, "Select a district on the map for its guards' observations.")];
+    const district = ref.districts.districts.find((d) => d.id === focus)!;
+    const lines = situation.observations.get(focus) ?? [];
+    return [h("h2", {}, `Observations — ${district.name} (${lines.length})`),
+      h("div", { class: "district-map-box" }, renderDistrictMap(district, lines, categoryOf)),
+      ...(queue ? renderQueue(queue.ordered, categoryOf, queueLive) : [])];
+  };
 
   const kindName = (kind: string): string => ref.capabilities.bulletinKinds.find((k) => k.id === kind)?.name ?? kind;
   const render = (): void => {
@@ -110,11 +165,12 @@ function showSituation(): void {
     mapBox.replaceChildren(renderMap({
       districts: ref.districts.districts.filter((d) => who!.national || who!.role === "police" || who!.districts.includes(d.id)),
       places: ref.districts.districts, figures: situation.figures, incidents, bulletins, kindName, capability, selected,
-    }, (district) => { selected = selected === district ? null : district; render(); }));
+    }, (district) => { selected = selected === district ? null : district; refocus(); render(); }));
     totals.replaceChildren(...renderTotals(situation.total));
     board.replaceChildren(...renderBoard(incidents));
     bulletinList.replaceChildren(...renderBulletins(bulletins, kindName, districtName));
     side.replaceChildren(...renderDistrict(selected ? situation.figures.get(selected) : undefined));
+    observationPanel.replaceChildren(...renderObservations());
   };
 
   const onPicture = (update: CapacityUpdate): void => {
@@ -128,6 +184,7 @@ function showSituation(): void {
       situation.figures.set(id, update.capacity);
       situation.incidents.set(id, update.incidents);
       situation.bulletins.set(id, update.bulletins);
+      situation.observations.set(id, update.observations);
       situation.total = sum([...situation.figures.values()]);
     }
     render();
@@ -141,7 +198,12 @@ function showSituation(): void {
       stop.push(api.watch<CapacityUpdate>(`/api/v1/districts/${encodeURIComponent(district)}/events`, "capacity", onPicture, setConnection));
     }
   }
+  refocus();
   render();
+
+  // Ages ("4 min") move on with no new picture.
+  const ticking = setInterval(render, 30_000);
+  stop.push(() => clearInterval(ticking));
 }
 
 const priorityRank = (p: string): number => ({ PRIORITY_URGENT: 0, PRIORITY_HIGH: 1, PRIORITY_ROUTINE: 2 })[p] ?? 3;

@@ -1,8 +1,9 @@
-import { geoCircle, geoPath, geoTransverseMercator } from "d3-geo";
+import { geoCircle, geoDistance, geoPath, geoTransverseMercator } from "d3-geo";
 import type { FeatureCollection, MultiPolygon } from "geojson";
-import type { BulletinLine, CapacityReport, District, GeoPoint, IncidentSummary } from "./api";
+import type { BulletinLine, CapacityReport, District, GeoPoint, IncidentSummary, ObservationLine } from "./api";
 import { bulletinMarking, progress } from "./bulletins";
-import { s, truncate } from "./dom";
+import { age, s, truncate } from "./dom";
+import { stageName, symbol, type CategoryOf } from "./observations";
 import shapes from "./generated/map.json";
 
 const WIDTH = 520;
@@ -194,4 +195,71 @@ function callout(bulletin: BulletinLine, index: number, [ax, ay]: [number, numbe
       s("tspan", { class: "tlp" }, bulletin.tlpLabel), truncate(` ${kindName(bulletin.kind)}`, FACTS_LENGTH - marking.length - bulletin.tlpLabel.length)),
     s("text", { class: "headline", x: x + 11, y: y + 29 }, truncate(bulletin.headline || "(text erased)", HEADLINE_LENGTH)),
     s("text", { class: "progress", x: x + 11, y: y + 43 }, text, missing && s("tspan", { class: "missing" }, ` · ${missing}`)));
+}
+
+// The district close-up: its headquarters and its open observations, at whatever scale shows them
+// apart (a kilometre or two at least: one observation next to the headquarters is not a street map).
+const CLOSE_WIDTH = 480;
+const CLOSE_HEIGHT = 300;
+const CLOSE_MARGIN = 28;
+const MIN_SPAN_DEGREES = 0.006;
+const EARTH_KM = 6371.0088;
+
+/**
+ * One district's open observations on a map of their own: each a disc with its category's symbol,
+ * its age since the guard saw it beside it, urgent ones ("needs police now") red and marked "!".
+ */
+export function renderDistrictMap(district: District, observations: ObservationLine[], categoryOf: CategoryOf): SVGElement {
+  const hq = district.position;
+  const placed = observations.filter((o) => o.position);
+  const points: Array<[number, number]> = [[hq.longitude, hq.latitude], ...placed.map((o) => [o.position!.longitude, o.position!.latitude] as [number, number])];
+  const lons = points.map(([lon]) => lon);
+  const lats = points.map(([, lat]) => lat);
+  const [midLon, midLat] = [(Math.min(...lons) + Math.max(...lons)) / 2, (Math.min(...lats) + Math.max(...lats)) / 2];
+  const lonSpan = MIN_SPAN_DEGREES / Math.cos((midLat * Math.PI) / 180);
+  points.push([midLon - lonSpan, midLat - MIN_SPAN_DEGREES], [midLon + lonSpan, midLat + MIN_SPAN_DEGREES]);
+  const close = geoTransverseMercator().rotate([-midLon, -midLat])
+    .fitExtent([[CLOSE_MARGIN, CLOSE_MARGIN], [CLOSE_WIDTH - CLOSE_MARGIN, CLOSE_HEIGHT - CLOSE_MARGIN]], { type: "MultiPoint", coordinates: points })
+    .clipExtent([[0, 0], [CLOSE_WIDTH, CLOSE_HEIGHT]]);
+  const draw = geoPath(close);
+
+  const svg = s("svg", {
+    id: "district-map", viewBox: `0 0 ${CLOSE_WIDTH} ${CLOSE_HEIGHT}`, role: "img", "data-district": district.id,
+    "aria-label": `Open observations in ${district.name}`,
+  });
+  svg.append(s("rect", { class: "sea", x: 0, y: 0, width: CLOSE_WIDTH, height: CLOSE_HEIGHT }));
+  for (const country of map.features) {
+    svg.append(s("path", { class: country.properties.name === "norway" ? "land norway" : "land", d: draw(country) ?? "" }));
+  }
+
+  const [hx, hy] = close([hq.longitude, hq.latitude])!;
+  svg.append(s("g", { class: "headquarters" }, s("title", {}, `${district.name} police headquarters, ${district.headquarters}`),
+    s("rect", { x: hx - 4, y: hy - 4, width: 8, height: 8 }), s("text", { x: hx - 8, y: hy + 4, "text-anchor": "end" }, district.headquarters)));
+
+  // The urgent ones last, so they lie on top.
+  const markers = s("g", { class: "observations" });
+  for (const o of [...placed].sort((a, b) => Number(a.needsPoliceNow) - Number(b.needsPoliceNow))) {
+    const [x, y] = close([o.position!.longitude, o.position!.latitude])!;
+    const { icon } = categoryOf(o.category);
+    const stage = stageName(o.stage);
+    markers.append(s("g", {
+      class: `observation${o.needsPoliceNow ? " urgent" : ""} ${stage}`, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})`,
+      "data-observation": o.observationId, "data-category": o.category, "data-urgent": String(o.needsPoliceNow), "data-stage": stage,
+    },
+      s("title", {}, `${o.needsPoliceNow ? "NEEDS POLICE NOW — " : ""}${o.categoryName}: seen ${age(o.seenAt)} ago, reported ${age(o.reportedAt)} ago (${stage})`),
+      o.needsPoliceNow && s("circle", { class: "alarm", r: 13 }),
+      s("circle", { class: "disc", r: 9 }),
+      symbol(icon),
+      o.needsPoliceNow && s("text", { class: "urgent-mark", x: 9, y: -7 }, "!"),
+      s("text", { class: "age", x: 12, y: 4 }, age(o.seenAt))));
+  }
+  svg.append(markers);
+
+  const across = geoDistance(close.invert!([0, CLOSE_HEIGHT / 2])!, close.invert!([CLOSE_WIDTH, CLOSE_HEIGHT / 2])!) * EARTH_KM;
+  svg.append(s("text", { class: "scale", x: CLOSE_WIDTH - 8, y: CLOSE_HEIGHT - 8, "text-anchor": "end" },
+    `${across < 10 ? across.toFixed(1) : Math.round(across)} km across`));
+  if (placed.length === 0) {
+    svg.append(s("text", { class: "empty", x: CLOSE_WIDTH / 2, y: 22, "text-anchor": "middle" }, "No open observations"));
+  }
+  return svg;
 }
