@@ -78,7 +78,7 @@ public sealed class ReferenceData
         return data;
     }
 
-    private static T Read<T>(string name)
+    internal static T Read<T>(string name)
     {
         var resource = $"Coordination.ReferenceData.{name}";
         using var stream = typeof(ReferenceData).Assembly.GetManifestResourceStream(resource)
