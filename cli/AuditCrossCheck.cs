@@ -21,6 +21,7 @@ public static class AuditCrossCheck
 
     private const string Police = "/coordination.v1.PoliceService/";
     private const string Company = "/coordination.v1.CompanyService/";
+    private const string Observations = "/coordination.v1.ObservationService/";
 
     public sealed record Findings(IReadOnlyList<string> InDoubt, IReadOnlyList<string> Unrecorded, IReadOnlyList<string> NotInState)
     {
@@ -98,7 +99,8 @@ public static class AuditCrossCheck
         {
             return step.Kind switch
             {
-                TimelineKind.Opened => [Police + "OpenIncident"],
+                TimelineKind.Opened => [Police + "OpenIncident", Observations + "AttachObservation"],
+                TimelineKind.Observation => [Observations + "AttachObservation"],
                 TimelineKind.Requested => [Police + "RequestCapacity"],
                 TimelineKind.Cancelled => [Police + "CancelRequest"],
                 TimelineKind.Extended => [Police + "ExtendAssignment"],
@@ -113,6 +115,7 @@ public static class AuditCrossCheck
             return step.Kind switch
             {
                 TimelineKind.Committed or TimelineKind.Declined => [Company + "AnswerOffer"],
+                TimelineKind.Observation => [Observations + "ReportObservation"],
                 _ => [Company + "ReportAssignmentProgress", Company + "ReportUnit", Company + "StreamUnitReports"],
             };
         }

@@ -113,7 +113,7 @@ public sealed class AuditTests
     [Fact]
     public void Every_rpc_of_the_api_is_declared_either_an_audited_command_or_a_read()
     {
-        var rpcs = new[] { CompanyReflection.Descriptor, PoliceReflection.Descriptor, DashboardReflection.Descriptor, BulletinReflection.Descriptor }
+        var rpcs = new[] { CompanyReflection.Descriptor, PoliceReflection.Descriptor, DashboardReflection.Descriptor, BulletinReflection.Descriptor, ObservationReflection.Descriptor }
             .SelectMany(f => f.Services).SelectMany(s => s.Methods).Select(m => $"/{m.Service.FullName}/{m.Name}").ToHashSet();
         var rules = Coordination.Gateway.Security.RpcRules.OfApi();
 
@@ -128,6 +128,10 @@ public sealed class AuditTests
                 "/coordination.v1.CompanyService/ReportAssignmentProgress",
                 "/coordination.v1.CompanyService/ReportUnit",
                 "/coordination.v1.CompanyService/StreamUnitReports",
+                "/coordination.v1.ObservationService/AttachObservation",
+                "/coordination.v1.ObservationService/GetObservationPhoto",
+                "/coordination.v1.ObservationService/ReportObservation",
+                "/coordination.v1.ObservationService/TriageObservation",
                 "/coordination.v1.PoliceService/CancelRequest",
                 "/coordination.v1.PoliceService/CloseIncident",
                 "/coordination.v1.PoliceService/ExportAudit",

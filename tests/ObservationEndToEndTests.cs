@@ -102,7 +102,7 @@ public sealed class ObservationEndToEndTests(NodeFixture fixture)
         var open = new AttachObservationRequest
         {
             ObservationId = urgent.Observation.Id,
-            OpenIncident = new OpenIncidentFromObservation { RequestId = requestId, Title = "Fire at Alta school", Priority = Priority.Urgent },
+            OpenIncident = new OpenIncidentFromObservation { DistrictId = "finnmark", RequestId = requestId, Title = "Fire at Alta school", Priority = Priority.Urgent },
         };
         var attached = await police.AttachObservationAsync(open);
         Assert.Equal($"finnmark.{requestId}", attached.IncidentId);

@@ -142,14 +142,14 @@ public sealed class ObservationFaultTests : IClassFixture<FaultCluster>
 
     internal static string Id(ReportObservation r) => ObservationIds.Of(r.CompanyId, r.ObservationId);
 
-    /// <summary>Every event the company's feedback feed would send a watcher from the start.</summary>
-    internal static async Task<IReadOnlyList<ObservationFeedEvent>> Events(IGrainFactory grains, string company)
+    /// <summary>What the company's feedback feed would send a watcher from the start (its open observations), or after a sequence (the events since).</summary>
+    internal static async Task<IReadOnlyList<ObservationFeedEvent>> Events(IGrainFactory grains, string company, long after = 0)
     {
         var feed = grains.GetGrain<ICompanyObservationsGrain>(company);
         var observer = grains.CreateObjectReference<IObservationObserver>(new NoObserver());
         try
         {
-            return (await feed.Watch(observer, 0)).Events;
+            return (await feed.Watch(observer, after)).Events;
         }
         finally
         {
@@ -200,5 +200,33 @@ public sealed class ObservationCrashTests(KillCluster fixture) : IClassFixture<K
         Assert.True(await Eventually.Holds(async () => (await grains.GetGrain<IObservationQueueGrain>("vest").List(false)).Contains(id)),
             "the observation never reached its queue on its own");
         Assert.Single(await ObservationFaultTests.Events(grains, report.CompanyId), e => e.ObservationId == id);
+    }
+
+    [Fact]
+    public async Task A_triage_step_cut_off_by_a_killed_silo_before_the_company_heard_it_reaches_the_company_from_the_next_silo()
+    {
+        var grains = fixture.Grains;
+        var report = await ObservationFaultTests.Prepared(grains, "crash-triage");
+        var id = ObservationFaultTests.Id(report);
+        await grains.GetGrain<IObservationGrain>(id).Report(report);
+        var reported = (await ObservationFaultTests.Events(grains, report.CompanyId)).Single(e => e.ObservationId == id).Sequence;
+
+        // The step is stored; the company's feed never finishes recording it: the silo dies right there.
+        var stuck = fixture.Faults.HangNextWrite("observation-feedback", report.CompanyId);
+        var triaging = grains.GetGrain<IObservationGrain>(id).Triage(ObservationStage.Actioned, "Patrol on its way");
+        await stuck.WaitAsync(TimeSpan.FromSeconds(10));
+        await fixture.Cluster.KillSiloAsync(fixture.Cluster.Silos[0]);
+        _ = triaging.ContinueWith(t => t.Exception, TaskScheduler.Default);
+        fixture.Faults.Heal();
+
+        await fixture.Cluster.StartAdditionalSiloAsync();
+        await fixture.Cluster.WaitForLivenessToStabilizeAsync();
+
+        // The queue listed it before the step was stored, so it is woken and the step delivered, once.
+        // (Closed, it is no longer among the feed's open ones: the events after the report's are looked at.)
+        Assert.True(await Eventually.Holds(async () => (await ObservationFaultTests.Events(grains, report.CompanyId, reported)).Any(e => e.ObservationId == id && e.Version == 2), TimeSpan.FromSeconds(30)),
+            "the triage step never reached the company on its own");
+        Assert.Single(await ObservationFaultTests.Events(grains, report.CompanyId, reported), e => e.ObservationId == id);
+        Assert.DoesNotContain(id, await grains.GetGrain<IObservationQueueGrain>("vest").List(false));
     }
 }

@@ -22,6 +22,8 @@ public sealed class ObservationInputTests(NodeFixture fixture)
         { "five photos", StatusCode.InvalidArgument, "photos" },
         { "an unknown bulletin", StatusCode.NotFound, null },
         { "an unknown incident", StatusCode.NotFound, null },
+        { "an incident the company has no part in", StatusCode.NotFound, null },
+        { "an unknown bulletin beside an incident", StatusCode.NotFound, null },
         { "an over-long text", StatusCode.InvalidArgument, "text" },
         { "no text", StatusCode.InvalidArgument, "text" },
         { "an unknown category", StatusCode.InvalidArgument, "category" },
@@ -53,6 +55,11 @@ public sealed class ObservationInputTests(NodeFixture fixture)
             case "five photos": request.Photos.AddRange(Enumerable.Range(0, 4).Select(_ => Photo(Jpeg(1024)))); break;
             case "an unknown bulletin": request.AnswersBulletinId = "oslo.no-such-bulletin"; break;
             case "an unknown incident": request.IncidentId = "oslo.no-such-incident"; break;
+            case "an incident the company has no part in": request.IncidentId = (await Node.Police.OpenIncidentAsync(Incident("oslo", $"other-{Guid.NewGuid():N}"[..16]))).IncidentId; break;
+            case "an unknown bulletin beside an incident":
+                request.AnswersBulletinId = "oslo.no-such-bulletin";
+                request.IncidentId = (await Node.Police.OpenIncidentAsync(Incident("oslo", $"other-{Guid.NewGuid():N}"[..16]))).IncidentId;
+                break;
             case "an over-long text": request.Text = new string('x', 4001); break;
             case "no text": request.Text = " "; break;
             case "an unknown category": request.Category = "alien-landing"; break;
@@ -92,6 +99,27 @@ public sealed class ObservationInputTests(NodeFixture fixture)
         request.Text = "Something else entirely";
         var clash = await Assert.ThrowsAsync<RpcException>(() => client.ReportObservationAsync(request).ResponseAsync);
         Assert.Equal((StatusCode.AlreadyExists, "observation_id"), (clash.StatusCode, clash.Field()));
+    }
+
+    [Fact]
+    public async Task Opening_an_incident_from_an_observation_under_a_request_id_already_used_is_refused_and_links_nothing()
+    {
+        var company = Ids.Company("taken");
+        await Node.Company.RegisterUnitsAsync(Register(company, UnitAt("t1", 2, "oslo", 59.91, 10.75, "patrol")));
+        var id = (await Node.Observations(Node.Tokens.Company(company)).ReportObservationAsync(Sighting("t1", 59.9139, 10.7522))).Observation.Id;
+        var requestId = $"taken-{Guid.NewGuid():N}"[..18];
+        await Node.PoliceWith(Node.Tokens.Police("oslo")).OpenIncidentAsync(Incident("oslo", requestId));
+        var police = Node.Observations(Node.Tokens.Police("oslo"));
+
+        var open = new OpenIncidentFromObservation { DistrictId = "oslo", RequestId = requestId, Title = "Fire", Priority = Priority.High };
+        var taken = await Assert.ThrowsAsync<RpcException>(() => police.AttachObservationAsync(new AttachObservationRequest { ObservationId = id, OpenIncident = open }).ResponseAsync);
+        Assert.Equal((StatusCode.FailedPrecondition, "open_incident.request_id"), (taken.StatusCode, taken.Field()));
+        open.DistrictId = "ost";
+        open.RequestId = $"fresh-{Guid.NewGuid():N}"[..18];
+        var elsewhere = await Assert.ThrowsAsync<RpcException>(() => police.AttachObservationAsync(new AttachObservationRequest { ObservationId = id, OpenIncident = open }).ResponseAsync);
+        Assert.Equal((StatusCode.FailedPrecondition, "open_incident.district_id"), (elsewhere.StatusCode, elsewhere.Field()));
+        var after = await police.GetObservationAsync(new GetObservationRequest { ObservationId = id });
+        Assert.Equal(("", 1L), (after.IncidentId, after.Version));
     }
 
     [Fact]

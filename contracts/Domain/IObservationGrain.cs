@@ -38,7 +38,7 @@ public interface IObservationGrain : IGrainWithStringKey
 [Alias("coordination.IObservationPhotoGrain")]
 public interface IObservationPhotoGrain : IGrainWithStringKey
 {
-    /// <summary>Stores the bytes; the same bytes again change nothing.</summary>
+    /// <summary>Stores the bytes; the same bytes again change nothing, other bytes (an attempt whose report was never stored) replace them.</summary>
     [Alias("Store")]
     Task Store(PhotoInfo info, byte[] data);
 
@@ -56,16 +56,20 @@ public interface IObservationPhotoGrain : IGrainWithStringKey
 [Alias("coordination.IObservationQueueGrain")]
 public interface IObservationQueueGrain : IGrainWithStringKey
 {
-    /// <summary>Lists an observation about to be stored here (durable), so a crash before it arrives still leaves it woken.</summary>
+    /// <summary>
+    /// Lists an observation that is about to change (durable): about to be stored here, or triaged, or
+    /// attached, so a crash before the change is delivered still leaves it woken. A report passes the
+    /// day it was reported on, whose erasure the queue then sweeps when its retention ends.
+    /// </summary>
     [Alias("Expect")]
-    Task Expect(string observationId);
+    Task Expect(string observationId, DateOnly? reportedOn);
 
     /// <summary>
     /// Records the observation's current line (once per version) and tells the watchers; it is woken
-    /// again while <paramref name="wakeAt"/> is set (now, while it owes something; later, for its erasure).
+    /// again while it <paramref name="owes"/> something (its company's feed, its incident).
     /// </summary>
     [Alias("Record")]
-    Task<long> Record(ObservationLine line, ObservationView view, DateTimeOffset? wakeAt);
+    Task<long> Record(ObservationLine line, ObservationView view, bool owes);
 
     /// <summary>
     /// Activates the queue, which wakes what it lists: its district calls this when it activates (at
@@ -87,6 +91,25 @@ public interface IObservationQueueGrain : IGrainWithStringKey
     /// <summary>Open observations in queue order; with <paramref name="includeClosed"/> the recently closed after them, newest first.</summary>
     [Alias("List"), ReadOnly]
     Task<IReadOnlyList<string>> List(bool includeClosed);
+}
+
+/// <summary>
+/// The observations a district received on one day (key: <c>district/yyyy-MM-dd</c>, UTC): the erasure
+/// schedule, kept out of the queue so the queue's state does not grow with the retention time. Its
+/// queue sweeps it when the day's retention has ended; each observation leaves it once erased.
+/// </summary>
+[Alias("coordination.IObservationDayGrain")]
+public interface IObservationDayGrain : IGrainWithStringKey
+{
+    [Alias("Add")]
+    Task Add(string observationId);
+
+    /// <summary>Those not yet erased.</summary>
+    [Alias("Remaining"), ReadOnly]
+    Task<IReadOnlyList<string>> Remaining();
+
+    [Alias("Erased")]
+    Task Erased(string observationId);
 }
 
 /// <summary>A company's observation feedback feed (key: company id): its open observations and a numbered list of changes.</summary>

@@ -55,7 +55,8 @@ public sealed record TriageStep(
 public sealed record IncidentFromObservation(
     [property: Id(0)] string RequestId,
     [property: Id(1)] string Title,
-    [property: Id(2)] Priority Priority);
+    [property: Id(2)] Priority Priority,
+    [property: Id(3)] string District);
 
 [GenerateSerializer, Immutable, Alias("coordination.ObservationView")]
 public sealed record ObservationView(

@@ -282,6 +282,7 @@ internal sealed class CallerInterceptor(RpcRules rules, CallerRateLimiter limite
     private static string? IncidentOf(IMessage? request) => request switch
     {
         OpenIncidentRequest open => IncidentIds.Of(open.DistrictId, open.RequestId),
+        AttachObservationRequest { OpenIncident: { } open } => IncidentIds.Of(open.DistrictId, open.RequestId),
         _ when Field(request, "incident_id") is { Length: > 0 } incident => incident,
         _ when Field(request, "offer_id") is { Length: > 0 } offer => IncidentIds.IncidentOfOffer(offer),
         _ => null,

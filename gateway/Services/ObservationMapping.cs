@@ -23,7 +23,7 @@ internal static class ObservationMapping
 
     public static IncidentFromObservation? ToDomain(this Proto.OpenIncidentFromObservation? open) => open is null
         ? null
-        : new(open.RequestId, open.Title, open.Priority.ToDomain("open_incident.priority"));
+        : new(open.RequestId, open.Title, open.Priority.ToDomain("open_incident.priority"), Validate.District(open.DistrictId, "open_incident.district_id"));
 
     public static Proto.Observation ToApi(this ObservationView v) => new()
     {

@@ -66,8 +66,10 @@ internal sealed class ObservationWatch : ObserverWatch<IObservationObserver, Obs
         {
             if (notice is null || notice.Event.Sequence > LastSent + 1)
             {
+                // From further back than the feed holds, it answers with the open ones again, numbered at its
+                // latest: all of them go, marked as a restart (they show the live event's change too).
                 var since = await SinceAsync(LastSent);
-                foreach (var e in since.Events.Where(e => e.Sequence > LastSent && (notice is null || e.Sequence < notice.Event.Sequence)))
+                foreach (var e in since.Events.Where(e => since.Restarted || (e.Sequence > LastSent && (notice is null || e.Sequence < notice.Event.Sequence))))
                 {
                     yield return e.ToApi(await Read(e.ObservationId), since.Restarted);
                     LastSent = Math.Max(LastSent, e.Sequence);

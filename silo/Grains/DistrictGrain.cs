@@ -76,7 +76,7 @@ internal sealed partial class DistrictGrain(
         // Open incidents hold offer deadlines in their state; waking them re-arms their timers.
         await WakeOpenIncidents();
         await WakeBulletins();
-        await GrainFactory.GetGrain<IObservationQueueGrain>(DistrictId).Resume();
+        await ResumeObservationQueue();
         await KeepWakeReminder();
     }
 
@@ -137,4 +137,21 @@ internal sealed partial class DistrictGrain(
     public Task<CapacityFigures> GetCapacity() => Task.FromResult(_tally.Figures(DistrictId, time.GetUtcNow()));
 
     public Task<DistrictSituation> GetSituation() => Task.FromResult(new DistrictSituation(_tally.Figures(DistrictId, time.GetUtcNow()), Incidents.Lines));
+
+    /// <summary>
+    /// The queue wakes what it lists and sends its open lines back: after a restart, it is what brings
+    /// back observations cut off halfway. Its failure (storage briefly unavailable) must not fail this
+    /// district's activation and its capacity figures; the queue's next activation does it instead.
+    /// </summary>
+    private async Task ResumeObservationQueue()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IObservationQueueGrain>(DistrictId).Resume();
+        }
+        catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)
+        {
+            logger.LogWarning(e, "District {District} could not resume its observation queue; it resumes when next used", DistrictId);
+        }
+    }
 }

@@ -25,8 +25,11 @@ public sealed class ObservationFeedState
     [Id(4)] public List<string> RecentlyClosed { get; set; } = [];
 
     /// <summary>
-    /// A queue only: observations to wake, and when (now for one expected or still owing something;
-    /// later for its erasure). A restart loses no observation halfway.
+    /// A queue only: observations to wake because they are about to change or still owe something,
+    /// with when each was listed. A restart loses no observation halfway. Bounded by the work in flight.
     /// </summary>
     [Id(5)] public Dictionary<string, DateTimeOffset> Wake { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>A queue only: the days with reports not yet swept for erasure (at most the retention's number of days).</summary>
+    [Id(6)] public SortedSet<DateOnly> Days { get; set; } = [];
 }

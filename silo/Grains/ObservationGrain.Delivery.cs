@@ -16,8 +16,8 @@ internal sealed partial class ObservationGrain
 
     private IGrainTimer? _timer;
 
-    // When the queue was last told to wake this observation, as this activation told it (unknown at first).
-    private (bool Told, DateTimeOffset? At) _queueWake;
+    // Whether the queue was last told this observation owes something, as this activation told it (unknown at first).
+    private bool? _queueOwes;
 
     private DateTimeOffset EraseAt => S.ReportedAt + options.Value.RetainTextFor;
 
@@ -61,25 +61,29 @@ internal sealed partial class ObservationGrain
 
         try
         {
-            if (Now >= EraseAt && S.TextErasedAt is null)
+            if (_wokenBy is { } other && other != S.District)
             {
-                EraseText();
-                await state.WriteStateAsync();
+                // Expected by another queue by an earlier attempt routed elsewhere: that queue stops waking it.
+                await Queue(other).Forget(ObservationId);
+                _wokenBy = null;
             }
 
-            if (S.PhotosErasePending)
+            await Erase();
+            try
             {
-                await Task.WhenAll(S.Photos.Select(p => PhotoGrain(p.Index).Erase()));
-                S.PhotosErasePending = false;
-                await state.WriteStateAsync();
+                if (S.IncidentPending)
+                {
+                    await LinkIncident();
+                }
+            }
+            finally
+            {
+                // The queue and the company hear of what is stored whatever became of the incident.
+                await Deliver();
             }
 
-            if (S.IncidentPending)
-            {
-                await LinkIncident();
-            }
-
-            await Deliver();
+            // Last: while it is listed there, its day's sweep wakes it again.
+            await LeaveDay();
         }
         finally
         {
@@ -87,19 +91,47 @@ internal sealed partial class ObservationGrain
         }
     }
 
-    private void EraseText()
+    /// <summary>
+    /// When its retention ends: the text and messages go in one write (with the intent to erase the
+    /// photos), then every photo slot's bytes (also those of an earlier attempt that was never stored);
+    /// once that is delivered it leaves its day's erasure list.
+    /// </summary>
+    private async Task Erase()
     {
-        S.Report = S.Report! with { Text = "" };
-        S.Steps = [.. S.Steps.Select(s => s with { Message = null })];
-        S.TextErasedAt = Now;
-        S.PhotosErasePending = S.Photos.Length > 0;
-        S.Version++;
+        if (Now >= EraseAt && S.TextErasedAt is null)
+        {
+            S.Report = S.Report! with { Text = "" };
+            S.Steps = [.. S.Steps.Select(s => s with { Message = null })];
+            S.TextErasedAt = Now;
+            S.PhotosErasePending = true;
+            S.Version++;
+            await state.WriteStateAsync();
+        }
+
+        if (S.PhotosErasePending)
+        {
+            await Task.WhenAll(Enumerable.Range(0, ObservationRules.MaxPhotos).Select(i => PhotoGrain(i).Erase()));
+            S.PhotosErasePending = false;
+            await state.WriteStateAsync();
+        }
     }
+
+    private async Task LeaveDay()
+    {
+        if (S.TextErasedAt is not null && !_leftDay)
+        {
+            await GrainFactory.GetGrain<IObservationDayGrain>(ObservationDayGrain.Key(S.District, DateOnly.FromDateTime(S.ReportedAt.UtcDateTime))).Erased(ObservationId);
+            _leftDay = true;
+        }
+    }
+
+    // Whether this activation has taken it off its day's erasure list (repeating it is harmless, so it is not stored).
+    private bool _leftDay;
 
     /// <summary>
     /// Onto its incident's timeline, opening the incident first when it is opened from the observation
     /// (both idempotent). An incident that closed meanwhile, or a request id already used for another
-    /// incident, refuses it for good: the link is dropped and the observation says so by having none.
+    /// incident, refuses it for good: the link is dropped, and the call that asked for it hears why.
     /// </summary>
     private async Task LinkIncident()
     {
@@ -117,6 +149,7 @@ internal sealed partial class ObservationGrain
         catch (CoordinationException e) when (e.Code is ErrorKind.FailedPrecondition or ErrorKind.NotFound or ErrorKind.AlreadyExists)
         {
             LogIncidentRefused(e, ObservationId, S.IncidentId!);
+            _incidentRefusal = new CoordinationException(ErrorKind.FailedPrecondition, $"incident {S.IncidentId} refused the observation: {e.Message}", "incident_id");
             S.IncidentId = null;
             S.IncidentPending = false;
             S.OpenIncident = null;
@@ -146,16 +179,14 @@ internal sealed partial class ObservationGrain
             }
         }
 
-        var wakeAt = S.CompanyTold < S.Version || S.IncidentPending || S.PhotosErasePending ? Now
-            : S.TextErasedAt is null ? EraseAt
-            : (DateTimeOffset?)null;
-        if (S.QueueTold < S.Version || _queueWake != (true, wakeAt))
+        var owes = S.CompanyTold < S.Version || S.IncidentPending || S.PhotosErasePending;
+        if (S.QueueTold < S.Version || _queueOwes != owes)
         {
             try
             {
-                await Queue(S.District).Record(line, view, wakeAt);
+                await Queue(S.District).Record(line, view, owes);
                 S.QueueTold = S.Version;
-                _queueWake = (true, wakeAt);
+                _queueOwes = owes;
             }
             catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)
             {
@@ -180,7 +211,7 @@ internal sealed partial class ObservationGrain
         }
         else
         {
-            // Nothing soon: the activation may go; the queue's reminder wakes it when its erasure is due.
+            // Nothing soon: the activation may go; its day's sweep wakes it when its erasure is due.
             _timer?.Dispose();
             _timer = null;
         }

@@ -74,8 +74,11 @@ internal sealed partial class ObservationGrain(
         _reporting = true;
         try
         {
-            // Expected by its queue before anything is stored, so a crash from here on leaves an observation (or orphaned photos) that is woken.
-            await Queue(district).Expect(ObservationId);
+            // Expected by its queue before anything is stored, so a crash from here on leaves an observation (or
+            // orphaned photos) that is woken; listed on its day, whose retention sweep erases it if nothing else does.
+            var day = DateOnly.FromDateTime(now.UtcDateTime);
+            await Queue(district).Expect(ObservationId, day);
+            await GrainFactory.GetGrain<IObservationDayGrain>(ObservationDayGrain.Key(district, day)).Add(ObservationId);
             await Task.WhenAll(photos.Select(p => PhotoGrain(p.Index).Store(p, command.Photos[p.Index].Data)));
 
             S.Report = command with { Photos = [] };
@@ -106,11 +109,18 @@ internal sealed partial class ObservationGrain(
     {
         var actor = PoliceOfDistrict("triage it");
         message = ObservationRules.CheckMessage(message);
+        if (message is not null && S.TextErasedAt is { } erased)
+        {
+            throw new CoordinationException(ErrorKind.FailedPrecondition, $"the observation's text was erased on {erased:u} (retention of personal data); a message can no longer go with it", "message");
+        }
+
         var last = S.Steps.LastOrDefault(s => s.Stage == S.Stage)?.Message;
         if (ObservationRules.Moves(S.Stage, stage, message, last))
         {
+            // Listed to wake first: the step is owed to the company and the queue once it is stored.
+            await Queue(S.District).Expect(ObservationId, null);
             S.Stage = stage;
-            S.Steps.Add(new TriageStep(stage, Now, actor, S.TextErasedAt is null ? message : null));
+            S.Steps.Add(new TriageStep(stage, Now, actor, message));
             S.Version++;
             await state.WriteStateAsync();
         }
@@ -125,6 +135,11 @@ internal sealed partial class ObservationGrain(
         if ((incidentId is null) == (open is null))
         {
             throw CoordinationException.Invalid("incident_id", "give either incident_id (an open incident) or open_incident (to open one from it)");
+        }
+
+        if (open is not null && open.District != S.District)
+        {
+            throw new CoordinationException(ErrorKind.FailedPrecondition, $"the observation is {S.District}'s; an incident opened from it is too", "open_incident.district_id");
         }
 
         var target = incidentId ?? IncidentIds.Of(S.District, Validate.Id(open!.RequestId, "open_incident.request_id"));
@@ -146,6 +161,11 @@ internal sealed partial class ObservationGrain(
             {
                 throw CoordinationException.Invalid("open_incident.priority", "is required (URGENT, HIGH or ROUTINE)");
             }
+
+            if (await Exists(target))
+            {
+                throw new CoordinationException(ErrorKind.FailedPrecondition, $"incident {target} already exists; attach the observation to it with incident_id", "open_incident.request_id");
+            }
         }
         else
         {
@@ -156,6 +176,8 @@ internal sealed partial class ObservationGrain(
             }
         }
 
+        // Listed to wake first: the link is owed to the incident once the intent is stored.
+        await Queue(S.District).Expect(ObservationId, null);
         S.IncidentId = target;
         S.IncidentPending = true;
         S.OpenIncident = open;
@@ -163,9 +185,15 @@ internal sealed partial class ObservationGrain(
         S.Version++;
         await state.WriteStateAsync();
 
+        _incidentRefusal = null;
         await Finish();
-        return Answer();
+        return _incidentRefusal is { } refusal ? throw refusal : Answer();
     }
+
+    // Why the incident refused the link this call stored, for the caller; the link is dropped for good.
+    private CoordinationException? _incidentRefusal;
+
+    private async Task<bool> Exists(string incidentId) => await Incident(incidentId) is not null;
 
     public async Task<ObservationPhotoBytes> Photo(int index)
     {
@@ -180,9 +208,9 @@ internal sealed partial class ObservationGrain(
             throw CoordinationException.NotFound($"observation '{ObservationId}' has {S.Photos.Length} photo(s); there is no photo {index}");
         }
 
-        if (S.TextErasedAt is { } erased)
+        if (S.TextErasedAt is not null || Now >= EraseAt)
         {
-            throw CoordinationException.Precondition($"the photos of observation '{ObservationId}' were erased on {erased:u} (retention of personal data); their hashes remain");
+            throw CoordinationException.Precondition($"the photos of observation '{ObservationId}' were erased (retention of personal data, {options.Value.RetainTextFor.TotalDays:0.##} days); their hashes remain");
         }
 
         return await PhotoGrain(index).Read();
@@ -208,9 +236,17 @@ internal sealed partial class ObservationGrain(
     private ObservationView View()
     {
         var r = S.Report!;
-        return new ObservationView(
+        var view = new ObservationView(
             ObservationId, r.CompanyId, r.UnitId, r.SeenAt, S.ReportedAt, r.Position!.Value, r.Category, r.Text, r.NeedsPoliceNow,
             r.AnswersBulletinId, S.IncidentId, S.District, S.RoutedBy, S.Stage, [.. S.Steps], S.Photos, S.TextErasedAt, S.ContentSha256, S.Version, r.Actor);
+        if (S.TextErasedAt is null && Now >= EraseAt)
+        {
+            // Due and not yet erased (an idle activation; the erasure is on its way): the text is not shown past its time.
+            Arm(TimeSpan.Zero);
+            return view with { Text = "", Steps = [.. S.Steps.Select(s => s with { Message = null })] };
+        }
+
+        return view;
     }
 
     /// <summary>Only the police of the district it was routed to move it on; returns who they are, for its steps.</summary>
@@ -241,12 +277,6 @@ internal sealed partial class ObservationGrain(
     /// </summary>
     private async Task<(string District, ObservationRouting By)> Route(ReportObservation r)
     {
-        if (r.IncidentId is { } incidentId)
-        {
-            var incident = await OpenIncidentOf(incidentId, "incident_id");
-            return (incident.District, ObservationRouting.Incident);
-        }
-
         if (r.AnswersBulletinId is { } bulletinId)
         {
             try
@@ -258,8 +288,27 @@ internal sealed partial class ObservationGrain(
             {
                 throw CoordinationException.NotFound($"answers_bulletin_id: no bulletin '{bulletinId}'");
             }
+        }
 
-            return (BulletinIds.District(bulletinId), ObservationRouting.Bulletin);
+        if (r.IncidentId is { } incidentId)
+        {
+            var incident = await Incident(incidentId) ?? throw CoordinationException.NotFound($"incident_id: no incident '{incidentId}'");
+
+            // A company writes onto the timeline of an incident it has a part in (an offer or a unit there), and
+            // learns nothing of the others, not even that they exist.
+            if (!incident.Requests.Any(q => q.Offers.Any(o => o.CompanyId == r.CompanyId) || q.Assignments.Any(a => a.CompanyId == r.CompanyId)))
+            {
+                throw CoordinationException.NotFound($"incident_id: company '{r.CompanyId}' has no part in an incident '{incidentId}'");
+            }
+
+            return incident.Status == IncidentStatus.Open
+                ? (incident.District, ObservationRouting.Incident)
+                : throw CoordinationException.Precondition($"incident_id: incident {incidentId} is closed");
+        }
+
+        if (r.AnswersBulletinId is { } answered)
+        {
+            return (BulletinIds.District(answered), ObservationRouting.Bulletin);
         }
 
         var route = DistrictRouting.Current.Route(r.Position!.Value);
@@ -281,19 +330,22 @@ internal sealed partial class ObservationGrain(
 
     private async Task<IncidentView> OpenIncidentOf(string incidentId, string field)
     {
-        IncidentView incident;
-        try
-        {
-            incident = await GrainFactory.GetGrain<IIncidentGrain>(incidentId).Get();
-        }
-        catch (CoordinationException e) when (e.Code == ErrorKind.NotFound)
-        {
-            throw CoordinationException.NotFound($"{field}: no incident '{incidentId}'");
-        }
-
+        var incident = await Incident(incidentId) ?? throw CoordinationException.NotFound($"{field}: no incident '{incidentId}'");
         return incident.Status == IncidentStatus.Open
             ? incident
             : throw CoordinationException.Precondition($"{field}: incident {incidentId} is closed");
+    }
+
+    private async Task<IncidentView?> Incident(string incidentId)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IIncidentGrain>(incidentId).Get();
+        }
+        catch (CoordinationException e) when (e.Code == ErrorKind.NotFound)
+        {
+            return null;
+        }
     }
 
     private IObservationQueueGrain Queue(string district) => GrainFactory.GetGrain<IObservationQueueGrain>(district);

@@ -12,17 +12,13 @@ internal sealed class ObservationPhotoGrain(
 {
     public async Task Store(PhotoInfo info, byte[] data)
     {
-        if (state.State.Info is { } stored && state.State.ErasedAt is null)
+        if (state.State.Info?.Sha256 == info.Sha256 && state.State.ErasedAt is null)
         {
-            if (stored.Sha256 != info.Sha256)
-            {
-                throw new CoordinationException(ErrorKind.AlreadyExists, $"photo {this.GetPrimaryKeyString()} was stored with other bytes", "photos");
-            }
-
             return;
         }
 
-        // New, or erased as an orphan (its report was never stored) and now reported again: the bytes are stored anew.
+        // New; or left by an attempt whose report was never stored (only then is a photo stored at all, so
+        // those bytes belong to nothing): erased as an orphan, or other bytes. Stored anew.
         state.State.Info = info;
         state.State.Data = data;
         state.State.ErasedAt = null;

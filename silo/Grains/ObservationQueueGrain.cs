@@ -1,5 +1,6 @@
 using Coordination.Domain;
 using Coordination.Silo.Grains.Decisions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Utilities;
 
@@ -8,14 +9,17 @@ namespace Coordination.Silo.Grains;
 /// <summary>
 /// A police district's observation queue (<see cref="ObservationFeed"/>): one numbered event per new
 /// version of an observation routed here, stored before it is told to the district's watchers (the
-/// queue streams), and the list of observations to wake after a restart, kept by a durable reminder
-/// while it is not empty. It holds lines (category, position, stage), never text or photos, and tells
+/// queue streams), the list of observations to wake after a restart, and the days whose observations
+/// it sweeps for erasure (<see cref="IObservationDayGrain"/>), kept by a durable reminder while either
+/// is not empty. It holds lines (category, position, stage), never text or photos, and tells
 /// each new one to its district for the district's dashboards.
 /// </summary>
 internal sealed class ObservationQueueGrain(
     [PersistentState("observation-queue", StorageNames.Grains)] IPersistentState<ObservationFeedState> state,
     TimeProvider time,
-    IOptions<OfferOptions> offerOptions) : Grain, IObservationQueueGrain, IRemindable
+    IOptions<OfferOptions> offerOptions,
+    IOptions<ObservationOptions> observationOptions,
+    ILogger<ObservationQueueGrain> logger) : Grain, IObservationQueueGrain, IRemindable
 {
     private const string WakeReminder = "wake-observations";
 
@@ -32,17 +36,17 @@ internal sealed class ObservationQueueGrain(
         await KeepReminder();
     }
 
-    public async Task Expect(string observationId)
+    public async Task Expect(string observationId, DateOnly? reportedOn)
     {
-        if (!state.State.Wake.ContainsKey(observationId))
+        var listed = state.State.Wake.TryAdd(observationId, time.GetUtcNow());
+        if ((reportedOn is { } day && state.State.Days.Add(day)) | listed)
         {
-            state.State.Wake[observationId] = time.GetUtcNow();
             await state.WriteStateAsync();
             await KeepReminder();
         }
     }
 
-    public async Task<long> Record(ObservationLine line, ObservationView view, DateTimeOffset? wakeAt)
+    public async Task<long> Record(ObservationLine line, ObservationView view, bool owes)
     {
         if (line.District != DistrictId)
         {
@@ -50,17 +54,7 @@ internal sealed class ObservationQueueGrain(
         }
 
         var e = Feed.Record(line);
-        var wakeChanged = wakeAt is { } at
-            ? !state.State.Wake.TryGetValue(line.Id, out var was) || was != at
-            : state.State.Wake.ContainsKey(line.Id);
-        if (wakeAt is { } due)
-        {
-            state.State.Wake[line.Id] = due;
-        }
-        else
-        {
-            state.State.Wake.Remove(line.Id);
-        }
+        var wakeChanged = owes ? state.State.Wake.TryAdd(line.Id, time.GetUtcNow()) : state.State.Wake.Remove(line.Id);
 
         if (e is not null || wakeChanged)
         {
@@ -122,9 +116,10 @@ internal sealed class ObservationQueueGrain(
             return;
         }
 
-        if (state.State.Wake.Count > 0)
+        if (state.State.Wake.Count > 0 || state.State.Days.Count > 0)
         {
             await WakeDue();
+            await SweepDays();
         }
         else if ((_reminder ?? await this.GetReminder(WakeReminder)) is { } reminder)
         {
@@ -133,10 +128,42 @@ internal sealed class ObservationQueueGrain(
         }
     }
 
-    private Task WakeDue()
+    private Task WakeDue() => Task.WhenAll(state.State.Wake.Keys.ToList().Select(WakeOne));
+
+    /// <summary>
+    /// Each day whose retention has ended: its observations not yet erased are woken to erase themselves
+    /// (they leave the day when done); an empty day is dropped.
+    /// </summary>
+    private async Task SweepDays()
     {
+        var retention = observationOptions.Value.RetainTextFor;
         var now = time.GetUtcNow();
-        return Task.WhenAll(state.State.Wake.Where(w => w.Value <= now).Select(w => GrainFactory.GetGrain<IObservationGrain>(w.Key).Wake(DistrictId)));
+        foreach (var day in state.State.Days.Where(d => new DateTimeOffset(d.AddDays(1), TimeOnly.MinValue, TimeSpan.Zero) + retention <= now).ToList())
+        {
+            var remaining = await GrainFactory.GetGrain<IObservationDayGrain>(ObservationDayGrain.Key(DistrictId, day)).Remaining();
+            if (remaining.Count == 0)
+            {
+                state.State.Days.Remove(day);
+                await state.WriteStateAsync();
+            }
+            else
+            {
+                await Task.WhenAll(remaining.Select(WakeOne));
+            }
+        }
+    }
+
+    // One that cannot be woken now (reloading after a failed write, its silo going) is tried at the next tick: it must not fail the others, or this queue's activation.
+    private async Task WakeOne(string observationId)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IObservationGrain>(observationId).Wake(DistrictId);
+        }
+        catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)
+        {
+            logger.LogWarning(e, "Observation {Observation} could not be woken by its queue; the next tick tries again", observationId);
+        }
     }
 
     /// <summary>
@@ -145,7 +172,7 @@ internal sealed class ObservationQueueGrain(
     /// </summary>
     private async Task KeepReminder()
     {
-        if (state.State.Wake.Count > 0 && _reminder is null)
+        if ((state.State.Wake.Count > 0 || state.State.Days.Count > 0) && _reminder is null)
         {
             var every = offerOptions.Value.WakeIncidentsEvery;
             _reminder = await this.RegisterOrUpdateReminder(WakeReminder, every, every);

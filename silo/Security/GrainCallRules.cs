@@ -56,6 +56,7 @@ internal static class GrainCallRules
         .Entry<IObservationGrain>((caller, key, _) => caller.Role == CallerRole.Police || IsCompany(caller, ObservationIds.Company(key)), nameof(IObservationGrain.Get))
         .Entry<IObservationGrain>((caller, _, _) => caller.Role == CallerRole.Police, nameof(IObservationGrain.Triage), nameof(IObservationGrain.Attach), nameof(IObservationGrain.Photo))
         .Internal<IObservationGrain>(nameof(IObservationGrain.Wake))
+        .Internal<IObservationDayGrain>(nameof(IObservationDayGrain.Add), nameof(IObservationDayGrain.Remaining), nameof(IObservationDayGrain.Erased))
         .Internal<IObservationPhotoGrain>(nameof(IObservationPhotoGrain.Store), nameof(IObservationPhotoGrain.Read), nameof(IObservationPhotoGrain.Erase))
         .Entry<IObservationQueueGrain>((caller, key, _) => caller.Role == CallerRole.Police && caller.Covers(key),
             nameof(IObservationQueueGrain.Watch), nameof(IObservationQueueGrain.Unwatch), nameof(IObservationQueueGrain.List))

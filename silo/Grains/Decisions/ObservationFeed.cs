@@ -26,12 +26,14 @@ internal sealed class ObservationFeed(ObservationFeedState s)
         var e = new ObservationFeedEvent(++s.Sequence, known || line.Version > 1 ? ObservationEventKind.Changed : ObservationEventKind.Reported, line.Id, line.Version);
         s.Versions[line.Id] = line.Version;
         s.Recent.Add(e);
-        if (line.Open)
+        if (line.Open && !line.TextErased)
         {
             s.Open[line.Id] = line;
         }
-        else if (s.Open.Remove(line.Id) || !s.RecentlyClosed.Contains(line.Id))
+        else if (s.Open.Remove(line.Id) || (!known && !line.TextErased))
         {
+            // Listed as closed when it leaves the open ones (an erased one left untriaged leaves too: nothing
+            // remains to act on), or when its first news here is its closing; not again at a later change.
             s.RecentlyClosed.Remove(line.Id);
             s.RecentlyClosed.Add(line.Id);
             if (s.RecentlyClosed.Count > ClosedListed)
