@@ -33,7 +33,8 @@ public static class Commands
     {
         var parsed = Root(new Shell(TextWriter.Null, TextWriter.Null)).Parse(args, Parsing);
         return parsed.Errors.Count == 0
-            && ((parsed.CommandResult.Command.Name == "feed" && parsed.GetResult("--every") is not null) || BulletinCommands.IsWatch(parsed.CommandResult));
+            && ((parsed.CommandResult.Command.Name == "feed" && parsed.GetResult("--every") is not null)
+                || BulletinCommands.IsWatch(parsed.CommandResult) || ObservationCommands.IsStream(parsed.CommandResult));
     }
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken stop = default)
@@ -59,7 +60,7 @@ public static class Commands
             // Failures the commands expect are caught where they happen and printed as one line; anything
             // else is a bug, and its stack trace is what is needed to find it.
             EnableDefaultExceptionHandler = false,
-            // Program.cs decides what a signal does: a feed with --every or a bulletin watch stops cleanly, anything else ends.
+            // Program.cs decides what a signal does: a feed with --every, a bulletin watch or an observation stream stops cleanly, anything else ends.
             ProcessTerminationTimeout = null,
         }, stop);
     }
@@ -75,6 +76,7 @@ public static class Commands
         root.Add(TokenCommand.Create(shell));
         root.Add(AuditCommand.Create(shell));
         root.Add(BulletinCommands.Create(shell));
+        root.Add(ObservationCommands.Create(shell));
         foreach (var command in CompanyCommands.Create(shell).Concat(PoliceCommands.Create(shell)))
         {
             root.Add(command);

@@ -29,6 +29,7 @@ internal sealed class Connection : IDisposable
         Company = new CompanyService.CompanyServiceClient(invoker);
         Police = new PoliceService.PoliceServiceClient(invoker);
         Bulletins = new BulletinService.BulletinServiceClient(invoker);
+        Observations = new ObservationService.ObservationServiceClient(invoker);
     }
 
     public string Address { get; }
@@ -41,6 +42,8 @@ internal sealed class Connection : IDisposable
     public PoliceService.PoliceServiceClient Police { get; }
 
     public BulletinService.BulletinServiceClient Bulletins { get; }
+
+    public ObservationService.ObservationServiceClient Observations { get; }
 
     /// <summary>The connection for an --address option (null when absent) and token, or why there is none.</summary>
     public static (Connection? Connection, string? Problem) Open(string? addressOption, string? token)

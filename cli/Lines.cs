@@ -127,6 +127,69 @@ internal static class Lines
         }
         + (audience.OnDutyOnly ? ", units on duty only" : "");
 
+    /// <summary>How much of an observation's text a line shows.</summary>
+    private const int Excerpt = 60;
+
+    /// <summary>
+    /// An observation on one line: id, stage, the urgent mark, category, how long ago it was seen, the
+    /// district it went to, its photos and the incident it is on, and the start of the text last.
+    /// </summary>
+    public static string Observation(Observation o, DateTimeOffset now) =>
+        $"{o.Id} {o.Stage}{(o.NeedsPoliceNow ? " URGENT" : "")} {o.Category}, seen {Age(now - o.SeenAt.ToDateTimeOffset())} ago, {o.DistrictId}"
+        + $", {o.Photos.Count} {(o.Photos.Count == 1 ? "photo" : "photos")}"
+        + (o.IncidentId.Length > 0 ? $", incident {o.IncidentId}" : "")
+        + $": {(o.TextErasedAt is not null ? "(text erased)" : Shorten(o.Text))}";
+
+    /// <summary>An observation with everything the caller may see of it: where and when, its whole text, each triage step and each photo's hash.</summary>
+    public static async Task WriteObservationAsync(TextWriter output, Observation o, DateTimeOffset now)
+    {
+        await output.WriteLineAsync(Observation(o, now));
+        await output.WriteLineAsync($"  unit {o.CompanyId}/{o.UnitId}, seen {Time(o.SeenAt, DateAndTime)} at {Point(o.Position)}, reported {Time(o.ReportedAt, DateAndTime)} by {o.ReportedBy}");
+        var routedBy = o.RoutedBy switch
+        {
+            ObservationRouting.Bulletin => $"the bulletin it answers, {o.AnswersBulletinId}",
+            ObservationRouting.Incident => $"the incident it names, {o.IncidentId}",
+            _ => "its position",
+        };
+        await output.WriteLineAsync($"  routed to {o.DistrictId} by {routedBy}"
+            + (o.AnswersBulletinId.Length > 0 && o.RoutedBy != ObservationRouting.Bulletin ? $"; answers bulletin {o.AnswersBulletinId}" : ""));
+        await output.WriteLineAsync(o.TextErasedAt is { } erased
+            ? $"  text erased {Time(erased, DateAndTime)}"
+            : $"  text: {o.Text.ReplaceLineEndings(Environment.NewLine + "    ")}");
+        await output.WriteLineAsync($"  text sha256 {o.ContentSha256}");
+        foreach (var step in o.Steps)
+        {
+            await output.WriteLineAsync($"  {step.Stage,-9} {Time(step.At, DateAndTime)} by {step.Actor}{(step.Message.Length > 0 ? $": {step.Message.ReplaceLineEndings(" ")}" : "")}");
+        }
+
+        foreach (var photo in o.Photos)
+        {
+            await output.WriteLineAsync($"  photo {photo.Index}: {photo.ContentType}, {photo.SizeBytes} bytes, sha256 {photo.Sha256}");
+        }
+    }
+
+    /// <summary>An observation stream's event: its sequence number, what happened, the observation's line, and the latest answer from the police.</summary>
+    public static string ObservationEvent(ObservationEvent e, DateTimeOffset now) =>
+        $"{e.Sequence,6} {e.Kind,-8} {Observation(e.Observation, now)}"
+        + (e.Observation.Steps.LastOrDefault() is { Message.Length: > 0 } step ? $" | {step.Stage} by {step.Actor}: {step.Message.ReplaceLineEndings(" ")}" : "");
+
+    /// <summary>How long ago, to the unit that matters: 45s, 12m, 3h05m, 2d04h.</summary>
+    public static string Age(TimeSpan age) =>
+        age < TimeSpan.Zero ? "0s"
+        : age < TimeSpan.FromMinutes(1) ? $"{(int)age.TotalSeconds}s"
+        : age < TimeSpan.FromHours(1) ? $"{(int)age.TotalMinutes}m"
+        : age < TimeSpan.FromDays(1) ? string.Create(CultureInfo.InvariantCulture, $"{(int)age.TotalHours}h{age.Minutes:00}m")
+        : string.Create(CultureInfo.InvariantCulture, $"{(int)age.TotalDays}d{age.Hours:00}h");
+
+    private static string Shorten(string text)
+    {
+        var line = text.ReplaceLineEndings(" ");
+        return line.Length <= Excerpt ? line : line[..(Excerpt - 1)].TrimEnd() + "…";
+    }
+
+    private static string Point(GeoPoint? p) =>
+        p is null ? "(no position)" : string.Create(CultureInfo.InvariantCulture, $"{p.Latitude:0.#####},{p.Longitude:0.#####}");
+
     public static GeoPoint? Position(double? latitude, double? longitude) =>
         latitude is { } lat && longitude is { } lon ? new GeoPoint { Latitude = lat, Longitude = lon } : null;
 }

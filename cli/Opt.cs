@@ -179,6 +179,18 @@ internal static class Opt
                 : Refuse<Circle?>(result, $"'{Given(result)}' is not LAT,LON,RADIUS_KM"),
         };
 
+    /// <summary>A point as LAT,LON (59.911,10.753).</summary>
+    public static Option<GeoPoint?> Point(string name, string description, bool required = false) =>
+        new(name)
+        {
+            Description = description,
+            HelpName = "LAT,LON",
+            Required = required,
+            CustomParser = result => Given(result) is { } text && Numbers(text.Split(',')) is [var lat, var lon]
+                ? new GeoPoint { Latitude = lat, Longitude = lon }
+                : Refuse<GeoPoint?>(result, $"'{Given(result)}' is not LAT,LON (two numbers, such as 59.911,10.753)"),
+        };
+
     /// <summary>
     /// A polygon as "lat,lon lat,lon ..." (one value, points apart by spaces). CAP wants it closed; a
     /// ring whose last point is not its first is closed here by repeating the first, so nobody has to type it twice.
@@ -284,6 +296,9 @@ internal static class Opt
 internal readonly record struct Moment(TimeSpan? After, DateTimeOffset? At)
 {
     public DateTimeOffset From(DateTimeOffset now) => At ?? now + (After ?? TimeSpan.Zero);
+
+    /// <summary>The moment as one in the past: a duration is how long ago (10m: ten minutes before now).</summary>
+    public DateTimeOffset Before(DateTimeOffset now) => At ?? now - (After ?? TimeSpan.Zero);
 
     /// <summary>As it would be written on the command line (help shows a default this way).</summary>
     public override string ToString() =>

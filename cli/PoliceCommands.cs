@@ -189,7 +189,7 @@ internal static class PoliceCommands
 
             foreach (var e in shown.Timeline)
             {
-                var details = string.Join(' ', new[] { e.RequestId, e.CompanyId, string.Join(",", e.UnitIds), e.Reason }.Where(d => d.Length > 0));
+                var details = string.Join(' ', new[] { e.RequestId, e.ObservationId, e.CompanyId, string.Join(",", e.UnitIds), e.Reason }.Where(d => d.Length > 0));
                 await shell.Output.WriteLineAsync($"  {e.Sequence,4} {Lines.Time(e.At)} {e.Kind,-13} {e.Actor,-32} {details}".TrimEnd());
             }
         });
@@ -240,7 +240,7 @@ internal static class PoliceCommands
         });
 
     private static Command Capabilities(Shell shell) =>
-        shell.Calling(new Command("capabilities", "the capabilities units may have, the tasks guards may not lawfully take, and the kinds of bulletin"), async (_, api, _) =>
+        shell.Calling(new Command("capabilities", "the capabilities units may have, the tasks guards may not lawfully take, the kinds of bulletin and the categories of observation"), async (_, api, _) =>
         {
             var catalogue = await api.Police.ListCapabilitiesAsync(new ListCapabilitiesRequest());
             foreach (var capability in catalogue.Capabilities)
@@ -256,6 +256,11 @@ internal static class PoliceCommands
             foreach (var kind in catalogue.BulletinKinds)
             {
                 await shell.Output.WriteLineAsync($"bulletin kind: {kind.Id,-20} {kind.Name}{(kind.ObserveOnly ? " (guards observe and report, never intervene)" : "")}");
+            }
+
+            foreach (var category in catalogue.ObservationCategories)
+            {
+                await shell.Output.WriteLineAsync($"observation category: {category.Id,-20} {category.Name}");
             }
         });
 }

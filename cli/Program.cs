@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Coordination.Cli;
 
-// A command that runs until stopped (feed --every, bulletin watch) ends cleanly on Ctrl+C or kill (SIGTERM), with
+// A command that runs until stopped (feed --every, bulletin watch, observation watch and feedback) ends cleanly on Ctrl+C or kill (SIGTERM), with
 // exit code 0; any other command is ended by the signal as usual.
 using var stop = new CancellationTokenSource();
 var loop = Commands.RunsUntilStopped(args);

@@ -260,6 +260,77 @@ public sealed class CliCommandLineTests
         Assert.StartsWith("Unavailable:", result.Error);
     }
 
+    [Fact]
+    public void Observation_watch_and_feedback_run_until_stopped()
+    {
+        Assert.True(Commands.RunsUntilStopped(["observation", "watch", "--district", "oslo", "--after", "3"]));
+        Assert.True(Commands.RunsUntilStopped(["observation", "feedback"]));
+        Assert.False(Commands.RunsUntilStopped(["observation", "watch"]));
+        Assert.False(Commands.RunsUntilStopped(["observation", "list", "--district", "oslo"]));
+    }
+
+    [Fact]
+    public async Task Help_on_observation_report_lists_its_options()
+    {
+        var result = await Coord("observation", "report", "--help");
+
+        Assert.Equal(0, result.Code);
+        Assert.All(new[] { "--company", "--unit", "--at", "--category", "--text", "--seen", "--urgent", "--bulletin", "--incident", "--photo", "--id", "112" },
+            option => Assert.Contains(option, result.Output));
+    }
+
+    [Theory]
+    [InlineData(new[] { "report", "--unit", "u1", "--category", "other", "--text", "t", "--at", "59.91" }, "--at: '59.91' is not LAT,LON (two numbers, such as 59.911,10.753)")]
+    [InlineData(new[] { "report", "--unit", "u1", "--category", "other", "--text", "t", "--at", "59.91,10.75,3" }, "--at: '59.91,10.75,3' is not LAT,LON")]
+    [InlineData(new[] { "report", "--unit", "u1", "--category", "other", "--text", "t", "--at", "north,10.75" }, "--at: 'north,10.75' is not LAT,LON")]
+    [InlineData(new[] { "report", "--unit", "u1", "--category", "other", "--text", "t" }, "Option '--at' is required")]
+    [InlineData(new[] { "report", "--unit", "u1", "--category", "other", "--text", "t", "--at", "59.91,10.75", "--seen", "recently" }, "--seen: 'recently' is neither a duration")]
+    [InlineData(new[] { "report", "--unit", "u1", "--category", "other", "--text", "t", "--at", "59.91,10.75", "--photo", "a", "--photo", "b", "--photo", "c", "--photo", "d", "--photo", "e" }, "--photo: 5 photos; the limit is 4")]
+    [InlineData(new[] { "triage", "acme/o1", "--stage", "later" }, "--stage: 'later' is not one of seen|actioned|dismissed")]
+    [InlineData(new[] { "triage", "acme/o1", "--stage", "new" }, "--stage: 'new' is not one of seen|actioned|dismissed")]
+    [InlineData(new[] { "triage", "o1", "--stage", "seen" }, "'o1' is not an observation id (<company>/<id>)")]
+    [InlineData(new[] { "attach", "acme/o1" }, "--incident or --open is required")]
+    [InlineData(new[] { "attach", "acme/o1", "--incident", "oslo.i1", "--open", "r1", "--title", "t" }, "only one of --incident and --open")]
+    [InlineData(new[] { "attach", "acme/o1", "--open", "r1" }, "--open needs --title")]
+    [InlineData(new[] { "attach", "acme/o1", "--incident", "oslo.i1", "--priority", "urgent" }, "--title and --priority are for --open")]
+    [InlineData(new[] { "attach", "acme/o1", "--open", "r1", "--title", "t", "--priority", "soon" }, "--priority: 'soon' is not one of urgent|high|routine")]
+    [InlineData(new[] { "photo", "acme/o1" }, "Option '--out' is required")]
+    [InlineData(new[] { "photo", "acme/o1", "--out", "p.jpg", "--index", "first" }, "--index: 'first' is not a whole number")]
+    [InlineData(new[] { "list" }, "Option '--district' is required")]
+    [InlineData(new[] { "watch", "--district", "oslo", "--after", "-1" }, "--after: '-1' is not a sequence number (0 or more)")]
+    [InlineData(new[] { "feedback", "--after", "last" }, "--after: 'last' is not a sequence number (0 or more)")]
+    public async Task A_wrong_observation_command_line_exits_with_two_and_says_why(string[] args, string expected)
+    {
+        // A server that would answer, were anything sent, is not needed: nothing is.
+        var result = await Coord(["--address", $"http://127.0.0.1:{Ports.Free()}", "observation", .. args]);
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal("", result.Output);
+        Assert.StartsWith(expected, result.Error);
+    }
+
+    [Fact]
+    public async Task A_photo_that_cannot_be_read_or_is_too_big_exits_with_two_before_anything_is_sent()
+    {
+        using var folder = new TempDirectory();
+        var big = Path.Combine(folder.Path, "big.jpg");
+        await File.WriteAllBytesAsync(big, new byte[Coordination.Domain.ObservationRules.MaxPhotoBytes + 1]);
+        string[] report = ["--address", $"http://127.0.0.1:{Ports.Free()}", "observation", "report", "--id", "o1", "--unit", "u1", "--at", "59.91,10.75", "--category", "other", "--text", "t"];
+
+        var missing = await Coord([.. report, "--photo", Path.Combine(folder.Path, "missing.jpg")]);
+        var tooBig = await Coord([.. report, "--photo", big]);
+        var sent = await Coord(report);
+
+        // Had they been sent, no server would have answered: Unavailable, exit code 1, as for the report without a photo.
+        Assert.Equal((2, ""), (missing.Code, missing.Output));
+        Assert.StartsWith("--photo: ", missing.Error);
+        Assert.Contains("missing.jpg", missing.Error);
+        Assert.Equal((2, ""), (tooBig.Code, tooBig.Output));
+        Assert.StartsWith($"--photo: {big} is {Coordination.Domain.ObservationRules.MaxPhotoBytes + 1} bytes; the limit is", tooBig.Error);
+        Assert.Equal(1, sent.Code);
+        Assert.StartsWith("Unavailable:", sent.Error);
+    }
+
     private static async Task<(int Code, string Output, string Error)> Coord(params string[] args)
     {
         var output = new StringWriter();

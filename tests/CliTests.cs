@@ -221,6 +221,200 @@ public sealed class CliTests(NodeFixture fixture)
         Assert.Equal((0, ""), (afterwards.Code, afterwards.Output));
     }
 
+    [Fact]
+    public async Task An_observation_from_the_command_line_report_with_a_photo_list_triage_show_photo_attach()
+    {
+        // Near Bergen, the headquarters of Vest: observations go to the district of the nearest headquarters for now.
+        var company = Ids.Company("cli-obs");
+        var control = await MintToken("--role", "company", "--company", company);
+        var police = await MintToken("--role", "police", "--districts", "vest");
+        await Coord(control, "register", "--unit", "o1", "--headcount", "2", "--district", "vest", "--capabilities", "patrol", "--lat", "60.3925", "--lon", "5.3235");
+        using var folder = new TempDirectory();
+        var photo = ObservationBuilders.Jpeg(3_000);
+        var photoFile = Path.Combine(folder.Path, "bag.jpg");
+        await File.WriteAllBytesAsync(photoFile, photo);
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(photo));
+
+        var reported = await Coord(control, "observation", "report", "--unit", "o1", "--at", "60.3920,5.3230", "--category", "suspicious-object",
+            "--text", "Unattended bag by the fish market entrance, left by a man who walked off towards Bryggen.", "--seen", "5m", "--urgent", "--photo", photoFile);
+        Assert.Equal((0, ""), (reported.Code, reported.Error));
+        // The first line says how to retry: the same id, and the same moment rather than "5m" again.
+        var retry = System.Text.RegularExpressions.Regex.Match(reported.Output.Split('\n')[0], @"^observation (obs-[0-9a-f]{12}) seen (\S+); a retry gives --id \1 --seen \2$");
+        Assert.True(retry.Success, reported.Output);
+        var (local, seenAt) = (retry.Groups[1].Value, retry.Groups[2].Value);
+        var id = $"{company}/{local}";
+        var retried = await Coord(control, "observation", "report", "--id", local, "--unit", "o1", "--at", "60.3920,5.3230", "--category", "suspicious-object",
+            "--text", "Unattended bag by the fish market entrance, left by a man who walked off towards Bryggen.", "--seen", seenAt, "--urgent", "--photo", photoFile);
+        var notARetry = await Coord(control, "observation", "report", "--id", local, "--unit", "o1", "--at", "60.3920,5.3230", "--category", "suspicious-object",
+            "--text", "Unattended bag by the fish market entrance, left by a man who walked off towards Bryggen.", "--seen", "6m", "--urgent", "--photo", photoFile);
+        var listed = await Coord(police, "observation", "list", "--district", "vest");
+        var triaged = await Coord(police, "observation", "triage", id, "--stage", "seen", "--message", "Patrol on its way; keep people away from the bag.");
+        var badStage = await Coord(police, "observation", "triage", id, "--stage", "later");
+        var shown = await Coord(police, "observation", "show", id);
+        var ownShown = await Coord(control, "observation", "show", id);
+        var photoOut = Path.Combine(folder.Path, "read-back.jpg");
+        var read = await Coord(police, "observation", "photo", id, "--out", photoOut);
+        var companyRead = await Coord(control, "observation", "photo", id, "--out", Path.Combine(folder.Path, "company.jpg"));
+        var incidentId = $"vest.{local}";
+        var attached = await Coord(police, "observation", "attach", id, "--open", local, "--title", "Unattended bag at the fish market", "--priority", "urgent");
+        var incident = await Coord(police, "incident", "--incident", incidentId);
+        var categories = await Coord(control, "capabilities");
+
+        // The report: the observation as stored, its photo's hash, and always the 112 notice.
+        Assert.Contains($"{id} New URGENT suspicious-object, seen 5m ago, vest, 1 photo: Unattended bag by the fish market", reported.Output);
+        Assert.Contains($"  photo 0: image/jpeg, {photo.Length} bytes, sha256 {sha256}", reported.Output);
+        Assert.Contains("112", reported.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
+        Assert.Equal((0, ""), (retried.Code, retried.Error));
+        Assert.Contains($"{id} New URGENT suspicious-object, seen 5m ago", retried.Output);
+        Assert.Equal(1, notARetry.Code);
+        Assert.StartsWith("AlreadyExists:", notARetry.Error);
+        Assert.EndsWith("--seen as the first attempt printed)", notARetry.Error.Trim());
+
+        Assert.Equal((0, ""), (listed.Code, listed.Error));
+        Assert.Single(listed.Output.Split('\n'), line => line.StartsWith($"{id} New URGENT suspicious-object, seen 5m ago, vest, 1 photo: Unattended bag by the fish", StringComparison.Ordinal));
+
+        Assert.Equal((0, ""), (triaged.Code, triaged.Error));
+        Assert.Equal(2, badStage.Code);
+        Assert.StartsWith("--stage: 'later' is not one of seen|actioned|dismissed", badStage.Error);
+        Assert.Equal((0, ""), (shown.Code, shown.Error));
+        Assert.StartsWith($"{id} Seen URGENT suspicious-object", shown.Output);
+        Assert.Matches(@"(?m)^  Seen +\d{4}-\d\d-\d\dT\S+ by \S+: Patrol on its way; keep people away from the bag\.$", shown.Output);
+        Assert.Single(shown.Output.Split('\n'), line => line.StartsWith("  Seen ", StringComparison.Ordinal));
+        Assert.Contains($"  photo 0: image/jpeg, {photo.Length} bytes, sha256 {sha256}", shown.Output);
+        Assert.Contains("  routed to vest by its position", shown.Output);
+        Assert.Equal((0, ""), (ownShown.Code, ownShown.Error));
+        Assert.Contains("Patrol on its way", ownShown.Output);
+
+        // The photo reads back byte for byte, with the hash it was reported with; the company may not read it.
+        Assert.Equal((0, ""), (read.Code, read.Error));
+        Assert.Equal(photo, await File.ReadAllBytesAsync(photoOut));
+        Assert.Equal($"{id} photo 0: image/jpeg, {photo.Length} bytes, sha256 {sha256}, written to {photoOut}", read.Output.Trim());
+        Assert.Equal(1, companyRead.Code);
+        Assert.StartsWith("PermissionDenied:", companyRead.Error);
+
+        // Onto a new incident at its position, which shows it on its timeline.
+        Assert.Equal((0, ""), (attached.Code, attached.Error));
+        Assert.StartsWith($"{id} Seen URGENT suspicious-object, seen 5m ago, vest, 1 photo, incident {incidentId}: ", attached.Output);
+        Assert.Equal(0, incident.Code);
+        Assert.Contains(incident.Output.Split('\n'), line => line.Contains(" Observation ", StringComparison.Ordinal) && line.Contains(id, StringComparison.Ordinal));
+
+        // The categories a report may have are listed where its help says.
+        Assert.Contains(categories.Output.Split('\n'), line => line.StartsWith("observation category: suspicious-object ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_bad_observation_argument_exits_with_two_and_sends_nothing()
+    {
+        var company = Ids.Company("cli-obsx");
+        var control = await MintToken("--role", "company", "--company", company);
+        await Coord(control, "register", "--unit", "x1", "--headcount", "2", "--district", "agder", "--capabilities", "patrol");
+        using var folder = new TempDirectory();
+        string[] report = ["observation", "report", "--unit", "x1", "--category", "other", "--text", "Broken window at the back of the warehouse."];
+
+        var oneNumber = await Coord(control, [.. report, "--id", "bad-at", "--at", "58.147"]);
+        var notANumber = await Coord(control, [.. report, "--id", "bad-lon", "--at", "58.147,east"]);
+        var noFile = await Coord(control, [.. report, "--id", "no-file", "--at", "58.147,7.996", "--photo", Path.Combine(folder.Path, "missing.jpg")]);
+        var sent = await Coord(control, [.. report, "--id", "good", "--at", "58.147,7.996"]);
+        var feedback = await Coord(control, "observation", "feedback", "--seconds", "3");
+
+        Assert.Equal((2, ""), (oneNumber.Code, oneNumber.Output));
+        Assert.StartsWith("--at: '58.147' is not LAT,LON (two numbers", oneNumber.Error);
+        Assert.Equal((2, ""), (notANumber.Code, notANumber.Output));
+        Assert.StartsWith("--at: '58.147,east' is not LAT,LON", notANumber.Error);
+        Assert.Equal((2, ""), (noFile.Code, noFile.Output));
+        Assert.StartsWith("--photo: ", noFile.Error);
+        Assert.Contains("missing.jpg", noFile.Error);
+
+        // Only the good one reached the node: the company's stream starts with its open observations.
+        Assert.Equal((0, ""), (sent.Code, sent.Error));
+        Assert.Equal((0, ""), (feedback.Code, feedback.Error));
+        var line = Assert.Single(feedback.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches($@"^\s*\d+ Open +{System.Text.RegularExpressions.Regex.Escape(company)}/good New other, seen \d+s ago, agder, 0 photos: Broken window", line);
+    }
+
+    [Fact]
+    public async Task Observation_watch_and_feedback_print_each_event_with_its_sequence_and_resume_after_it()
+    {
+        // Near Trondheim, the headquarters of Trøndelag.
+        var company = Ids.Company("cli-obsw");
+        var control = await MintToken("--role", "company", "--company", company);
+        var police = await MintToken("--role", "police", "--districts", "trondelag");
+        await Coord(control, "register", "--unit", "w1", "--headcount", "2", "--district", "trondelag", "--capabilities", "patrol");
+        using var stop = new CancellationTokenSource();
+        var queue = Start(stop.Token, police, "observation", "watch", "--district", "trondelag", "--seconds", "60");
+        var feedback = Start(stop.Token, control, "observation", "feedback", "--seconds", "60");
+        try
+        {
+            var reported = await Coord(control, "observation", "report", "--id", "w-1", "--unit", "w1", "--at", "63.4300,10.3960", "--category", "crowd-build-up",
+                "--text", "About 300 people gathering outside Nidaros Cathedral, growing.");
+            Assert.Equal((0, ""), (reported.Code, reported.Error));
+            var id = $"{company}/w-1";
+
+            // Reported live or, had a stream not started yet, open when it did: either way one line with its sequence number.
+            Assert.True(await Eventually.Holds(() => Task.FromResult(LineAbout(queue.Output, id, "New") is not null && LineAbout(feedback.Output, id, "New") is not null)),
+                $"queue: {queue.Output}\nfeedback: {feedback.Output}\n{queue.Error}{feedback.Error}");
+
+            var triaged = await Coord(police, "observation", "triage", id, "--stage", "seen", "--message", "Two patrols on the way.");
+            Assert.Equal((0, ""), (triaged.Code, triaged.Error));
+            Assert.True(await Eventually.Holds(() => Task.FromResult(LineAbout(feedback.Output, id, "Seen") is not null && LineAbout(queue.Output, id, "Seen") is not null)),
+                $"queue: {queue.Output}\nfeedback: {feedback.Output}\n{queue.Error}{feedback.Error}");
+
+            var change = LineAbout(feedback.Output, id, "Seen")!;
+            Assert.Matches(@"^\s*\d+ Changed ", change);
+            Assert.Matches(@" \| Seen by \S+: Two patrols on the way\.$", change);
+            Assert.Matches(@"^\s*\d+ Changed ", LineAbout(queue.Output, id, "Seen")!);
+
+            // From the sequence number before the change, the change again and nothing else; from its own, nothing.
+            var sequence = long.Parse(change.TrimStart().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            var resumed = await Coord(control, "observation", "feedback", "--after", $"{sequence - 1}", "--seconds", "3");
+            var caughtUp = await Coord(control, "observation", "feedback", "--after", $"{sequence}", "--seconds", "2");
+            Assert.Equal((0, ""), (resumed.Code, resumed.Error));
+            Assert.Equal(WithoutAge(change), WithoutAge(Assert.Single(resumed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))));
+            Assert.Equal((0, "", ""), (caughtUp.Code, caughtUp.Output, caughtUp.Error));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+
+        // Stopped (Ctrl+C, kill): the normal end of a watch.
+        Assert.Equal(0, await queue.Running.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, await feedback.Running.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("", queue.Error + feedback.Error);
+    }
+
+    /// <summary>A line as it is whenever printed: how long ago it was seen grows.</summary>
+    private static string WithoutAge(string line) => System.Text.RegularExpressions.Regex.Replace(line, @", seen \S+ ago,", ", seen ago,");
+
+    /// <summary>The line of a stream's output about an observation at a stage, if there is one yet.</summary>
+    private static string? LineAbout(string output, string id, string stage) =>
+        output.Split('\n').FirstOrDefault(l => l.Contains($" {id} {stage} ", StringComparison.Ordinal));
+
+    /// <summary>A command that runs until stopped, with what it printed so far.</summary>
+    private Streaming Start(CancellationToken stop, string token, params string[] args)
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var (toOutput, toError) = (TextWriter.Synchronized(output), TextWriter.Synchronized(error));
+        var running = Commands.RunAsync(["--address", $"http://127.0.0.1:{fixture.Node.GrpcPort}", "--token", token, .. args], toOutput, toError, stop);
+        return new Streaming(running, () => Read(toOutput, output), () => Read(toError, error));
+    }
+
+    /// <summary>What a writer holds while the command may still write: a synchronized writer locks itself for each write.</summary>
+    private static string Read(TextWriter synchronized, StringWriter inner)
+    {
+        lock (synchronized)
+        {
+            return inner.ToString();
+        }
+    }
+
+    private sealed record Streaming(Task<int> Running, Func<string> ReadOutput, Func<string> ReadError)
+    {
+        public string Output => ReadOutput();
+
+        public string Error => ReadError();
+    }
+
     /// <summary>The documented way to get a token: <c>coord token</c> with the node's development key.</summary>
     private async Task<string> MintToken(params string[] args)
     {
