@@ -212,8 +212,11 @@ internal static class ObservationCommands
             var request = new AttachObservationRequest { ObservationId = parsed.GetRequiredValue(id) };
             if (parsed.GetValue(open) is { } requestId)
             {
+                // The incident is opened in the observation's district, which the request names (so its audit record names the incident).
+                var observation = await api.Observations.GetObservationAsync(new GetObservationRequest { ObservationId = request.ObservationId });
                 request.OpenIncident = new OpenIncidentFromObservation
                 {
+                    DistrictId = observation.DistrictId,
                     RequestId = requestId,
                     Title = parsed.GetRequiredValue(title)!,
                     Priority = parsed.GetValue(priority) ?? Priority.High,
