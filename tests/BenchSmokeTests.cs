@@ -23,7 +23,7 @@ public sealed class BenchSmokeTests
         var figures = document.RootElement.GetProperty("figures").EnumerateArray()
             .Select(f => (Section: f.GetProperty("Section").GetString()!, Name: f.GetProperty("Name").GetString()!, Value: f.GetProperty("Value")))
             .ToList();
-        string[] sections = ["start-up", "status reports", "capacity requests", "durable decisions", "fan-out", "density", "bulletins"];
+        string[] sections = ["start-up", "status reports", "capacity requests", "durable decisions", "fan-out", "density", "bulletins", "observations"];
         Assert.Equal(sections.Order(), figures.Select(f => f.Section).Distinct().Order());
         Assert.All(figures, f =>
         {
