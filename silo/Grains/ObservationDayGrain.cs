@@ -6,14 +6,20 @@ namespace Coordination.Silo.Grains;
 /// A district's observations of one day, until each is erased (see <see cref="IObservationDayGrain"/>):
 /// a bounded list written once per report and once per erasure, never on the path of triage.
 /// </summary>
+[Orleans.Concurrency.Reentrant]
 internal sealed class ObservationDayGrain(
     [PersistentState("observation-day", StorageNames.Grains)] IPersistentState<ObservationDayState> state) : Grain, IObservationDayGrain
 {
+    // Every report of the district that day adds to it: they share writes (see CoalescedWrites).
+    private CoalescedWrites? _writes;
+
+    private CoalescedWrites Writes => _writes ??= new(state.WriteStateAsync);
+
     public async Task Add(string observationId)
     {
         if (state.State.Observations.Add(observationId))
         {
-            await state.WriteStateAsync();
+            await Writes.Stored();
         }
     }
 
@@ -23,7 +29,7 @@ internal sealed class ObservationDayGrain(
     {
         if (state.State.Observations.Remove(observationId))
         {
-            await state.WriteStateAsync();
+            await Writes.Stored();
         }
     }
 

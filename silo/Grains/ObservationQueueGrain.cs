@@ -14,6 +14,7 @@ namespace Coordination.Silo.Grains;
 /// is not empty. It holds lines (category, position, stage), never text or photos, and tells
 /// each new one to its district for the district's dashboards.
 /// </summary>
+[Orleans.Concurrency.Reentrant]
 internal sealed class ObservationQueueGrain(
     [PersistentState("observation-queue", StorageNames.Grains)] IPersistentState<ObservationFeedState> state,
     TimeProvider time,
@@ -28,6 +29,12 @@ internal sealed class ObservationQueueGrain(
 
     private ObservationFeed Feed => new(state.State);
 
+    // Reports and changes from many observations at once share writes (see CoalescedWrites): the grain is
+    // reentrant, and every change to its state is made before the write it waits for.
+    private CoalescedWrites? _writes;
+
+    private CoalescedWrites Writes => _writes ??= new(state.WriteStateAsync);
+
     private string DistrictId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -41,7 +48,7 @@ internal sealed class ObservationQueueGrain(
         var listed = state.State.Wake.TryAdd(observationId, time.GetUtcNow());
         if ((reportedOn is { } day && state.State.Days.Add(day)) | listed)
         {
-            await state.WriteStateAsync();
+            await Writes.Stored();
             await KeepReminder();
         }
     }
@@ -58,7 +65,7 @@ internal sealed class ObservationQueueGrain(
 
         if (e is not null || wakeChanged)
         {
-            await state.WriteStateAsync();
+            await Writes.Stored();
             await KeepReminder();
         }
 
@@ -91,7 +98,7 @@ internal sealed class ObservationQueueGrain(
     {
         if (state.State.Wake.Remove(observationId))
         {
-            await state.WriteStateAsync();
+            await Writes.Stored();
         }
     }
 
@@ -144,7 +151,7 @@ internal sealed class ObservationQueueGrain(
             if (remaining.Count == 0)
             {
                 state.State.Days.Remove(day);
-                await state.WriteStateAsync();
+                await Writes.Stored();
             }
             else
             {
