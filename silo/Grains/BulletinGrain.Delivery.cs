@@ -14,7 +14,9 @@ internal sealed partial class BulletinGrain
     private static readonly TimeSpan RetryDelay = GrainTuning.BulletinRetryDelay;
     private static readonly TimeSpan Horizon = GrainTuning.BulletinTimerHorizon;
 
-    private IGrainTimer? _timer;
+    private FinishTimer? _timer;
+
+    private FinishTimer Timer => _timer ??= new(this, Finish, logger, $"Bulletin {BulletinId}");
 
     // What the district last heard from this activation about the bulletin (listed as outstanding, when to wake it).
     private (bool Outstanding, DateTimeOffset? WakeAt)? _recordedAs;
@@ -141,37 +143,10 @@ internal sealed partial class BulletinGrain
     private void ArmNext()
     {
         var now = Now;
-        var due = BulletinLifecycle.Owed(S).Count > 0 || S.PredecessorPending ? now + RetryDelay : BulletinLifecycle.NextDue(S, Retention);
-        if (due is { } at && at - now <= Horizon)
-        {
-            Arm(at > now ? at - now : TimeSpan.Zero);
-        }
-        else
-        {
-            // Nothing soon: the activation may go; the district's reminder wakes it when its erasure is due.
-            _timer?.Dispose();
-            _timer = null;
-        }
-    }
-
-    private void Arm(TimeSpan due) => _timer = this.Arm(_timer, OnTimer, due);
-
-    private async Task OnTimer(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Finish();
-        }
-        catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)
-        {
-            // Finish armed the retry already; a storage fault here is the storage's to report.
-            LogFinishFailed(e, BulletinId);
-        }
+        // Nothing soon: the activation may go; the district's reminder wakes it when its erasure is due.
+        Timer.At(BulletinLifecycle.Owed(S).Count > 0 || S.PredecessorPending ? now + RetryDelay : BulletinLifecycle.NextDue(S, Retention), now, Horizon);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulletin {Bulletin} could not reach company {Company}'s feed; it tries again")]
     private partial void LogDeliveryFailed(Exception exception, string bulletin, string company);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulletin {Bulletin} could not finish what it owes; it tries again")]
-    private partial void LogFinishFailed(Exception exception, string bulletin);
 }

@@ -36,7 +36,7 @@ internal sealed partial class BulletinGrain(
     {
         if (S.Command is not null)
         {
-            Arm(TimeSpan.Zero);
+            Timer.Now();
         }
 
         return Task.CompletedTask;
@@ -139,7 +139,7 @@ internal sealed partial class BulletinGrain(
     public Task Wake()
     {
         // Interleaved and quick: the district awaits this while it may be what a command here is waiting on.
-        Arm(TimeSpan.Zero);
+        Timer.Now();
         return Task.CompletedTask;
     }
 

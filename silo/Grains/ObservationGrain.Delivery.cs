@@ -14,7 +14,9 @@ internal sealed partial class ObservationGrain
     private static readonly TimeSpan RetryDelay = GrainTuning.ObservationRetryDelay;
     private static readonly TimeSpan Horizon = GrainTuning.ObservationTimerHorizon;
 
-    private IGrainTimer? _timer;
+    private FinishTimer? _timer;
+
+    private FinishTimer Timer => _timer ??= new(this, Finish, logger, $"Observation {ObservationId}");
 
     // Whether the queue was last told this observation owes something, as this activation told it (unknown at first).
     private bool? _queueOwes;
@@ -27,7 +29,7 @@ internal sealed partial class ObservationGrain
     {
         // Interleaved and quick: the queue awaits this while it may be what a command here waits on.
         _wokenBy = queue;
-        Arm(TimeSpan.Zero);
+        Timer.Now();
         return Task.CompletedTask;
     }
 
@@ -204,39 +206,12 @@ internal sealed partial class ObservationGrain
         }
 
         var now = Now;
-        var due = Owes ? now + RetryDelay : S.TextErasedAt is null ? EraseAt : (DateTimeOffset?)null;
-        if (due is { } at && at - now <= Horizon)
-        {
-            Arm(at > now ? at - now : TimeSpan.Zero);
-        }
-        else
-        {
-            // Nothing soon: the activation may go; its day's sweep wakes it when its erasure is due.
-            _timer?.Dispose();
-            _timer = null;
-        }
-    }
-
-    private void Arm(TimeSpan due) => _timer = this.Arm(_timer, OnTimer, due);
-
-    private async Task OnTimer(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Finish();
-        }
-        catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)
-        {
-            // Finish armed the retry already; a storage fault here is the storage's to report.
-            LogFinishFailed(e, ObservationId);
-        }
+        // Nothing soon: the activation may go; its day's sweep wakes it when its erasure is due.
+        Timer.At(Owes ? now + RetryDelay : S.TextErasedAt is null ? EraseAt : null, now, Horizon);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Observation {Observation} could not reach {Target}; it tries again")]
     private partial void LogDeliveryFailed(Exception exception, string observation, string target);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Observation {Observation} could not finish what it owes; it tries again")]
-    private partial void LogFinishFailed(Exception exception, string observation);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Observation {Observation} was not put on incident {Incident}, which refused it")]
     private partial void LogIncidentRefused(Exception exception, string observation, string incident);

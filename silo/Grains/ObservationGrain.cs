@@ -34,7 +34,7 @@ internal sealed partial class ObservationGrain(
     {
         if (S.Report is not null && Owes)
         {
-            Arm(TimeSpan.Zero);
+            Timer.Now();
         }
 
         return Task.CompletedTask;
@@ -242,7 +242,7 @@ internal sealed partial class ObservationGrain(
         if (S.TextErasedAt is null && Now >= EraseAt)
         {
             // Due and not yet erased (an idle activation; the erasure is on its way): the text is not shown past its time.
-            Arm(TimeSpan.Zero);
+            Timer.Now();
             return view with { Text = "", Steps = [.. S.Steps.Select(s => s with { Message = null })] };
         }
 
@@ -353,8 +353,19 @@ internal sealed partial class ObservationGrain(
     private IObservationPhotoGrain PhotoGrain(int index) => GrainFactory.GetGrain<IObservationPhotoGrain>(ObservationIds.Photo(ObservationId, index));
 
     // The report as sent, less who sent it: the same report retried by another session of the company is still a retry.
-    private static string CommandHash(ReportObservation command) =>
-        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(command with { Actor = "" }, HashForm)));
+    // The photos enter by their type and their bytes' own hash, not as JSON text (a megabyte of base64 per photo).
+    private static string CommandHash(ReportObservation command)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(command with { Actor = "", Photos = [] }, HashForm));
+        foreach (var photo in command.Photos)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(photo.ContentType));
+            hash.AppendData(SHA256.HashData(photo.Data));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 
     private static readonly JsonSerializerOptions HashForm = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 }
