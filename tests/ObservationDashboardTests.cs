@@ -138,24 +138,8 @@ public sealed class ObservationDashboardTests(NodeFixture fixture)
         return browser;
     }
 
-    private static async Task<CapacityUpdate> Next(AsyncServerStreamingCall<CapacityUpdate> watch)
-    {
-        using var timeout = new CancellationTokenSource(Bound);
-        Assert.True(await watch.ResponseStream.MoveNext(timeout.Token), "the stream ended");
-        return watch.ResponseStream.Current;
-    }
+    private static Task<CapacityUpdate> Next(AsyncServerStreamingCall<CapacityUpdate> watch) => StreamReads.Next(watch, Bound);
 
-    private static async Task<CapacityUpdate> NextWhere(AsyncServerStreamingCall<CapacityUpdate> watch, Func<CapacityUpdate, bool> wanted)
-    {
-        using var timeout = new CancellationTokenSource(Bound);
-        while (await watch.ResponseStream.MoveNext(timeout.Token))
-        {
-            if (wanted(watch.ResponseStream.Current))
-            {
-                return watch.ResponseStream.Current;
-            }
-        }
-
-        throw new InvalidOperationException("the stream ended");
-    }
+    private static Task<CapacityUpdate> NextWhere(AsyncServerStreamingCall<CapacityUpdate> watch, Func<CapacityUpdate, bool> wanted) =>
+        StreamReads.NextWhere(watch, wanted, Bound);
 }

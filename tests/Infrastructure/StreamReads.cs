@@ -1,0 +1,28 @@
+using Grpc.Core;
+
+namespace Coordination.Tests.Infrastructure;
+
+/// <summary>Bounded reads of a server stream: a test never waits on a stream without a limit.</summary>
+internal static class StreamReads
+{
+    public static async Task<T> Next<T>(AsyncServerStreamingCall<T> call, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        Assert.True(await call.ResponseStream.MoveNext(timeout.Token), "the stream ended");
+        return call.ResponseStream.Current;
+    }
+
+    public static async Task<T> NextWhere<T>(AsyncServerStreamingCall<T> call, Func<T, bool> wanted, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        while (await call.ResponseStream.MoveNext(timeout.Token))
+        {
+            if (wanted(call.ResponseStream.Current))
+            {
+                return call.ResponseStream.Current;
+            }
+        }
+
+        throw new InvalidOperationException("the stream ended");
+    }
+}
