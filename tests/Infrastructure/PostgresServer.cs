@@ -60,6 +60,11 @@ public sealed class PostgresServer : IAsyncLifetime
     public async Task<string> CreateDatabaseAsync()
     {
         var name = $"coordination_{Guid.NewGuid():N}";
+
+        // The tests sharing this server run one after another, and each leaves its pools' idle connections
+        // open for minutes after its hosts stop: enough of them and the next test finds the server's 100
+        // connections taken ("too many clients already"). They are closed here, before the next one starts.
+        NpgsqlConnection.ClearAllPools();
         // Unpooled: this server is shared by the collection and a test may crash and restart it, which
         // leaves a pooled connection to the maintenance database broken (EndOfStream on the next test's
         // CREATE DATABASE); each test's own database has a pool of its own.
