@@ -81,8 +81,6 @@ public sealed record ObservationView(
     [property: Id(18)] long Version,
     [property: Id(19)] string ReportedBy)
 {
-    public bool Open => ObservationRules.IsOpen(Stage);
-
     /// <summary>
     /// The police of the district it was routed to (national police included) and the company that
     /// reported it. Other districts, other companies and dashboards do not read observations: they

@@ -162,7 +162,7 @@ internal sealed partial class ObservationGrain(
                 throw CoordinationException.Invalid("open_incident.priority", "is required (URGENT, HIGH or ROUTINE)");
             }
 
-            if (await Exists(target))
+            if (await Incident(target) is not null)
             {
                 throw new CoordinationException(ErrorKind.FailedPrecondition, $"incident {target} already exists; attach the observation to it with incident_id", "open_incident.request_id");
             }
@@ -192,8 +192,6 @@ internal sealed partial class ObservationGrain(
 
     // Why the incident refused the link this call stored, for the caller; the link is dropped for good.
     private CoordinationException? _incidentRefusal;
-
-    private async Task<bool> Exists(string incidentId) => await Incident(incidentId) is not null;
 
     public async Task<ObservationPhotoBytes> Photo(int index)
     {
