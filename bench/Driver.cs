@@ -24,6 +24,12 @@ public static class Driver
             plan = plan with { Bulletins = plan.Bulletins with { Rounds = rounds } };
         }
 
+        // --capacity-seconds 60: a longer capacity run (to profile the server with dotnet-trace meanwhile).
+        if (Number("--capacity-seconds") is { } capacitySeconds)
+        {
+            plan = plan with { Capacity = plan.Capacity with { Seconds = capacitySeconds } };
+        }
+
         int? Number(string option) => args.SkipWhile(a => a != option).Skip(1).FirstOrDefault() is { } n
             ? Math.Max(1, int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))
             : null;

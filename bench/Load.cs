@@ -7,7 +7,7 @@ namespace Coordination.Bench;
 internal static class Load
 {
     /// <summary>A closed loop: each client calls again as soon as its call returns.</summary>
-    public static Task<(double Rate, double CpuMicrosPerCall)> Closed(ServerProcess server, int clients, double seconds, Func<int, Task> call) =>
+    public static Task<(double Rate, double CpuMicrosPerCall, int Calls)> Closed(ServerProcess server, int clients, double seconds, Func<int, Task> call) =>
         Closed(server, clients, seconds, async i =>
         {
             await call(i);
@@ -15,7 +15,7 @@ internal static class Load
         });
 
     /// <summary>A closed loop counting only the calls that did what they were for (a request filled).</summary>
-    public static async Task<(double Rate, double CpuMicrosPerCall)> Closed(ServerProcess server, int clients, double seconds, Func<int, Task<bool>> call)
+    public static async Task<(double Rate, double CpuMicrosPerCall, int Calls)> Closed(ServerProcess server, int clients, double seconds, Func<int, Task<bool>> call)
     {
         var calls = 0;
         var cpu = server.CpuTime;
@@ -35,7 +35,7 @@ internal static class Load
         }));
         var elapsed = watch.Elapsed.TotalSeconds;
         var cpuMicros = (server.CpuTime - cpu).TotalMicroseconds;
-        return (calls / elapsed, cpuMicros / Math.Max(1, calls));
+        return (calls / elapsed, cpuMicros / Math.Max(1, calls), calls);
     }
 
     /// <summary>

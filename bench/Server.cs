@@ -6,13 +6,14 @@ namespace Coordination.Bench;
 
 /// <summary>
 /// The system under test: the single node exactly as `dotnet run --project silo` builds it, plus the
-/// no-op gRPC baseline and a diagnostics endpoint (full GC, then working set) on the HTTP port.
+/// no-op gRPC baseline and diagnostics endpoints (full GC, then working set; counters for the per-request profile) on the HTTP port.
 /// </summary>
 internal static class Server
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var app = SingleNode.Build(args);
+        var counters = new ServerCounters();
+        var app = SingleNode.Build(args, services => services.AddSingleton<IIncomingGrainCallFilter>(counters));
         app.MapGrpcService<NoopService>();
         app.MapGrpcService<AuthenticatedNoopService>().RequireAuthorization();
         app.MapGet("/bench/memory", () =>
@@ -28,7 +29,9 @@ internal static class Server
             services.GetService<Coordination.Silo.Persistence.SqliteCommitter>() is { } committer
                 ? Results.Json(new { groups = committer.Committed.Groups, writes = committer.Committed.Writes })
                 : Results.NotFound());
+        app.MapGet("/bench/counters", () => Results.Json(counters.Snapshot()));
         await app.RunAsync();
+        counters.Dispose();
         return 0;
     }
 

@@ -162,6 +162,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         return (reply.RootElement.GetProperty("groups").GetInt64(), reply.RootElement.GetProperty("writes").GetInt64());
     }
 
+    /// <summary>The server's counters since it started (see <see cref="ServerCounters"/>).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountersAsync() =>
+        JsonSerializer.Deserialize<Dictionary<string, long>>(await _http.GetStringAsync("/bench/counters")) ?? [];
+
     /// <summary>SIGTERM, as an operator would stop it, and wait for a clean exit.</summary>
     public async Task StopAsync()
     {

@@ -87,6 +87,8 @@ internal sealed class CapacityFigure(CapacityFigure.Settings settings)
         // The closed-loop maximum: 64 clients as fast as they can (a generous guess at how many requests that is).
         var closedClients = await Clients(MaximumClients, 1500 * settings.Seconds * 1.5);
         await Load.Closed(server, MaximumClients, settings.Seconds / 2, i => closedClients[i % MaximumClients](i + 1_000_000)); // warm-up
+        Console.WriteLine($"  (closed-loop maximum run: {settings.Seconds} s from {DateTimeOffset.UtcNow:HH:mm:ss})");
+        var profile = await Profile.StartAsync(server);
         var maxRun = await Load.Closed(server, MaximumClients, settings.Seconds, i => closedClients[i % MaximumClients](i));
         var max = maxRun.Rate;
         report.Add("capacity requests", $"maximum rate, {MaximumClients} clients, request to fully committed", max, "req/s");
@@ -94,6 +96,7 @@ internal sealed class CapacityFigure(CapacityFigure.Settings settings)
         // Steadier than the rate on a shared machine: the server's own CPU time over the run, per request
         // (with its share of the incidents closed meanwhile).
         report.Add("capacity requests", $"server CPU per RequestCapacity at the maximum (with its share of closes)", maxRun.CpuMicrosPerCall, "µs");
+        await profile.ReportAsync(report, "capacity requests", "RequestCapacity at the maximum (with its share of closes)", maxRun.Calls);
 
         foreach (var fraction in new[] { 0.5, 0.8 })
         {

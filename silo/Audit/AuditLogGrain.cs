@@ -154,6 +154,11 @@ internal sealed class AuditLogGrain(IAuditStore store, StorageHealth health) : G
         }
 
         health.Written(StorageHealth.AuditLog);
+        if (entries.Count > 0)
+        {
+            StorageMetrics.Appended(entries.Count);
+        }
+
         return entries.Count > 0 ? entries[^1].Sequence : _sequence;
     }
 

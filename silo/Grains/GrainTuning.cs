@@ -26,8 +26,13 @@ internal static class GrainTuning
     /// <summary>Closed incidents a district lists (older ones stay readable by id).</summary>
     public const int ClosedIncidentsListed = 200;
 
-    /// <summary>Candidate units a district ranks for one request.</summary>
-    public const int MaxCandidates = 200;
+    /// <summary>
+    /// Candidate units a district lists for one request, nearest first. Every request ranks its
+    /// district's units for this list, so its length is a cost per request (ranking 400 for a list of
+    /// 200 was the largest item of a capacity request's profile); an offer is built from the list, and
+    /// a request that needs more guards than one offer holds gets further offers.
+    /// </summary>
+    public const int MaxCandidates = 64;
 
     /// <summary>How long units handed to one request are held back from the next.</summary>
     public static readonly TimeSpan HoldUnitsFor = TimeSpan.FromSeconds(2);

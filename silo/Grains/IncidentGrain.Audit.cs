@@ -26,12 +26,21 @@ internal sealed partial class IncidentGrain : IIncomingGrainCallFilter
     /// </summary>
     public async Task Invoke(IIncomingGrainCallContext context)
     {
+        _callsRunning++;
         try
         {
             await context.Invoke();
         }
         finally
         {
+            // The district hears of the command's changes once, as they stand when it ends (see Save);
+            // not from an activation whose memory may be ahead of storage (a write failed).
+            if (--_callsRunning == 0 && _districtBehind && !_unsaved && !Persistence.InStepGrainStorage.IsFaulted(GrainContext))
+            {
+                _districtBehind = false;
+                TellDistrict();
+            }
+
             if (_startAppended is { } appended)
             {
                 _startAppended = null;

@@ -49,8 +49,7 @@ internal sealed partial class IncidentGrain
         {
             try
             {
-                await TakeFromExercise(key);
-                return (Key: key, View: await Unit(key).Commit(offer.OfferId, IncidentId, Opening.Exercise, Opening.Yielding, Opening.District), Error: (CoordinationException?)null);
+                return (Key: key, View: await CommitUnit(key, offer.OfferId), Error: (CoordinationException?)null);
             }
             catch (CoordinationException e)
             {
@@ -105,18 +104,27 @@ internal sealed partial class IncidentGrain
         }
     }
 
-    /// <summary>A real incident takes a unit from an exercise that did not ask for live capacity: the exercise lets it go first.</summary>
-    private async Task TakeFromExercise(string unitKey)
+    /// <summary>
+    /// Asks the unit to commit. A real incident takes a unit from an exercise that did not ask for live
+    /// capacity: when the unit refuses because it is on such an exercise, the exercise lets it go and
+    /// the unit is asked again. Looked at only on a refusal, so a commitment costs one call to the unit.
+    /// </summary>
+    private async Task<UnitView> CommitUnit(string unitKey, string offerId)
     {
-        if (Opening.Exercise)
+        try
         {
-            return;
+            return await Unit(unitKey).Commit(offerId, IncidentId, Opening.Exercise, Opening.Yielding, Opening.District);
         }
-
-        var unit = await Unit(unitKey).Get();
-        if (unit is { OnYieldingExercise: true, IncidentId: { } exercise } && exercise != IncidentId)
+        catch (CoordinationException e) when (e.Code == ErrorKind.FailedPrecondition && !Opening.Exercise)
         {
+            var unit = await Unit(unitKey).Get();
+            if (unit is not { OnYieldingExercise: true, IncidentId: { } exercise } || exercise == IncidentId)
+            {
+                throw;
+            }
+
             await GrainFactory.GetGrain<IIncidentGrain>(exercise).Yield(unitKey, IncidentId);
+            return await Unit(unitKey).Commit(offerId, IncidentId, Opening.Exercise, Opening.Yielding, Opening.District);
         }
     }
 

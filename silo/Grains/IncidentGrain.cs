@@ -128,9 +128,24 @@ internal sealed partial class IncidentGrain(
         await written;
         _unsaved = false;
 
-        TellDistrict();
+        // A command may write more than once (a commitment's intent, then its outcome); the district's board shows
+        // the outcome, so within a call the district is told once, when the call ends (Invoke). Timers
+        // and other work outside a call tell it at once.
+        if (_callsRunning > 0)
+        {
+            _districtBehind = true;
+        }
+        else
+        {
+            TellDistrict();
+        }
+
         AnnounceToWatchers();
     }
+
+    // Calls running in this activation (see Invoke), and whether a write since they began is not yet on the district's board.
+    private int _callsRunning;
+    private bool _districtBehind;
 
     // Committed guards are what is held now; guards committed and later released are history, shown apart.
     private RequestView View(CapacityRequestState r) => new(

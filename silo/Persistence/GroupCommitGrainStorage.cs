@@ -33,6 +33,7 @@ internal sealed class GroupCommitGrainStorage(AdoNetGrainStorage inner, SqliteCo
 
         int? expected = string.IsNullOrWhiteSpace(grainState.ETag) ? null : int.Parse(grainState.ETag, CultureInfo.InvariantCulture);
         var payload = serializer.Serialize(grainState.State).ToArray();
+        StorageMetrics.Serialized(stateName, payload.Length);
         var query = _writeQuery ??= await committer.RunAsync(ReadWriteQuery);
         var key = grainId.Key.ToString();
         var stored = await committer.RunAsync(connection => Write(connection, query, stateName, key, expected, payload));

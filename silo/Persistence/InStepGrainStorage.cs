@@ -83,6 +83,7 @@ internal sealed class InStepGrainStorage(IGrainStorage inner, IGrainContextAcces
         {
             await change();
             health.Written(StorageHealth.GrainState);
+            StorageMetrics.Written(stateName);
         }
         catch (Exception e) when (e is not CoordinationException)
         {

@@ -88,6 +88,7 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
 
             _control.Commit.ExecuteNonQuery();
             Interlocked.Increment(ref _groups);
+            StorageMetrics.Committed();
             Interlocked.Add(ref _writes, group.Count);
         }
         catch (Exception e)

@@ -12,7 +12,7 @@ internal sealed class CapacityTally
 
     // Per capability, the units a request may be offered (available, or on an exercise that yields
     // its units): matching looks at these only, not at every unit of the district.
-    private readonly Dictionary<string, Dictionary<string, UnitContribution>> _candidates = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CandidatePool> _candidates = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Units, int Guards)> _byCapability = new(StringComparer.Ordinal);
     private readonly Dictionary<UnitStatus, (int Units, int Guards)> _byStatus = [];
     private int _availableUnits;
@@ -26,8 +26,8 @@ internal sealed class CapacityTally
     public UnitContribution? Find(string unitKey) => _units.GetValueOrDefault(unitKey);
 
     /// <summary>Units with the capability that are available or on a yielding exercise.</summary>
-    public IReadOnlyCollection<UnitContribution> CandidatesFor(string capability) =>
-        _candidates.TryGetValue(capability, out var units) ? units.Values : [];
+    public CandidatePool CandidatesFor(string capability) =>
+        _candidates.TryGetValue(capability, out var units) ? units : CandidatePool.Empty;
 
     /// <summary>Keeps the newest contribution per unit; returns false when this one is older than what is held.</summary>
     public bool Apply(UnitContribution contribution)
@@ -84,12 +84,12 @@ internal sealed class CapacityTally
             {
                 if (!_candidates.TryGetValue(capability, out var candidates))
                 {
-                    _candidates[capability] = candidates = new(StringComparer.Ordinal);
+                    _candidates[capability] = candidates = new();
                 }
 
                 if (sign > 0)
                 {
-                    candidates[c.UnitKey] = c;
+                    candidates.Set(c);
                 }
                 else
                 {
