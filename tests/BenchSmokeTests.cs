@@ -33,5 +33,11 @@ public sealed class BenchSmokeTests
         Assert.Contains(figures, f => f.Name.StartsWith("ratio ReportUnit / no-op", StringComparison.Ordinal));
         Assert.Contains(figures, f => f.Name.Contains("store with", StringComparison.Ordinal));
         Assert.Contains(figures, f => f.Section == "bulletins" && f.Name.StartsWith("issue to last of 20 company streams", StringComparison.Ordinal));
+
+        // The capacity request's profile, from the server's counters (the silo's storage metrics among them): each above zero, checked above.
+        foreach (var item in new[] { "grain calls", "grain state writes", "grain state bytes written", "audit records", "SQLite commits", "server allocations" })
+        {
+            Assert.Contains(figures, f => f.Section == "capacity requests" && f.Name.StartsWith("per RequestCapacity", StringComparison.Ordinal) && f.Name.Contains(item, StringComparison.Ordinal));
+        }
     }
 }

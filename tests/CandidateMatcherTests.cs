@@ -87,6 +87,28 @@ public sealed class CandidateMatcherTests
     }
 
     [Fact]
+    public void When_more_units_are_held_than_a_list_holds_the_free_ones_still_come_first_nearest_first()
+    {
+        // The nearest 100 are handed to one request; 30 free ones lie further out. Another request must
+        // get the 30 free ones first, then the held ones nearest first, up to the longest list.
+        for (var i = 1; i <= 130; i++)
+        {
+            Available($"u{i:D3}", north: i);
+        }
+
+        var matcher = Matcher();
+        var first = Units(matcher.Find(Query(guards: 100, forRequest: "i1/r1"), Now));
+        Assert.Equal([.. Enumerable.Range(1, CandidateMatcher.MaxCandidates).Select(i => $"u{i:D3}")], first);
+
+        // Only the first 64 listed were held (the list's length): hold the rest of the nearest 100 too.
+        matcher.Find(Query(guards: 36, forRequest: "i1/r1") with { ExcludedUnits = first.Select(u => UnitKey.Of("c1", u)).ToHashSet() }, Now);
+
+        var second = Units(matcher.Find(Query(guards: 1, forRequest: "i2/r1"), Now));
+        string[] expected = [.. Enumerable.Range(101, 30).Select(i => $"u{i:D3}"), .. Enumerable.Range(1, CandidateMatcher.MaxCandidates - 30).Select(i => $"u{i:D3}")];
+        Assert.Equal(expected, second);
+    }
+
+    [Fact]
     public void A_hold_lasts_at_least_the_hold_time_and_is_gone_two_hold_times_later()
     {
         // Lapsed holds are swept at most once per hold time, so one may outlive its time by up to one more.
