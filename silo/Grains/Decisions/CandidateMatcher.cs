@@ -57,12 +57,12 @@ internal sealed class CandidateMatcher(District home, CapacityTally tally, Lendi
         var lendable = lendingTo ? lending.Lendable(tally.AvailableGuards, home.ProtectedReserveGuards, now, query.ForRequest) : int.MaxValue;
         var eligible = tally.CandidatesFor(query.Capability);
 
-        // Usually only the nearest few hundred are needed: they are picked without sorting the whole
-        // district, and the rest only when lending skipped so many that the list is still short.
+        // Usually only the nearest few are needed: they are picked without sorting the whole district
+        // (twice the list when lending, which skips units that would go below the reserve), and the
+        // rest only when lending skipped so many that the list is still short.
         var candidates = new List<Candidate>();
         var listed = 0;
         var heldSlots = HeldForOthers(eligible, query.ForRequest);
-        // Lending skips units that would take the district below its reserve: a longer ranking leaves room for that.
         var ranked = NearestFirst(eligible, query, home.Position, lendingTo ? MaxCandidates * 2 : MaxCandidates, heldSlots, out var complete);
         if (!Take(ranked) && !complete)
         {
@@ -159,6 +159,8 @@ internal sealed class CandidateMatcher(District home, CapacityTally tally, Lendi
         var held = ArrayPool<bool>.Shared.Rent(units.Count);
         try
         {
+            // The pool is the process's: whoever used the array before may have left it dirty.
+            Array.Clear(held, 0, units.Count);
             foreach (var slot in heldSlots)
             {
                 held[slot] = true;
