@@ -62,13 +62,20 @@ internal sealed class CandidateMatcher(District home, CapacityTally tally, Lendi
         // rest only when lending skipped so many that the list is still short.
         var candidates = new List<Candidate>();
         var listed = 0;
-        var heldSlots = HeldForOthers(eligible, query.ForRequest);
-        var ranked = NearestFirst(eligible, query, home.Position, lendingTo ? MaxCandidates * 2 : MaxCandidates, heldSlots, out var complete);
-        if (!Take(ranked) && !complete)
+        var heldForOthers = HeldForOthers(eligible, query.ForRequest);
+        try
         {
-            candidates.Clear();
-            listed = 0;
-            Take(NearestFirst(eligible, query, home.Position, int.MaxValue, heldSlots, out _));
+            var ranked = NearestFirst(eligible, query, home.Position, lendingTo ? MaxCandidates * 2 : MaxCandidates, heldForOthers, out var complete);
+            if (!Take(ranked) && !complete)
+            {
+                candidates.Clear();
+                listed = 0;
+                Take(NearestFirst(eligible, query, home.Position, int.MaxValue, heldForOthers, out _));
+            }
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(heldForOthers);
         }
 
         var held = 0;
@@ -83,7 +90,6 @@ internal sealed class CandidateMatcher(District home, CapacityTally tally, Lendi
         }
 
         return candidates;
-
 
         // True when the list is full.
         bool Take(IEnumerable<UnitContribution> units)
@@ -107,19 +113,26 @@ internal sealed class CandidateMatcher(District home, CapacityTally tally, Lendi
         }
     }
 
-    /// <summary>Where in the pool the units handed to other requests a moment ago are (a few, looked up one by one).</summary>
-    private List<int> HeldForOthers(CandidatePool pool, string forRequest)
+    /// <summary>
+    /// Per slot of the pool, whether its unit was handed to another request a moment ago, in an array
+    /// borrowed from the shared pool (the caller returns it): ranking looks at every unit, so its look-up
+    /// must cost an index, not a hash. The holds (a few) are looked up one by one to mark it.
+    /// </summary>
+    private bool[] HeldForOthers(CandidatePool pool, string forRequest)
     {
-        var slots = new List<int>();
+        var held = ArrayPool<bool>.Shared.Rent(pool.Count);
+
+        // The pool is the process's: whoever used the array before may have left it dirty.
+        Array.Clear(held, 0, pool.Count);
         foreach (var (unitKey, (_, holder)) in _held)
         {
             if (holder != forRequest && pool.TryGetSlot(unitKey, out var slot))
             {
-                slots.Add(slot);
+                held[slot] = true;
             }
         }
 
-        return slots;
+        return held;
     }
 
     private void ForgetLapsedHolds(DateTimeOffset now)
@@ -152,33 +165,6 @@ internal sealed class CandidateMatcher(District home, CapacityTally tally, Lendi
     /// pool's order; within the list they are ordered by key.
     /// </para>
     /// </summary>
-    private static List<UnitContribution> NearestFirst(
-        CandidatePool units, CandidateQuery query, GeoPoint fallback, int take, List<int> heldSlots, out bool complete)
-    {
-        // Held slots marked in a borrowed array: a look-up per unit must cost an index, not a hash.
-        var held = ArrayPool<bool>.Shared.Rent(units.Count);
-        try
-        {
-            // The pool is the process's: whoever used the array before may have left it dirty.
-            Array.Clear(held, 0, units.Count);
-            foreach (var slot in heldSlots)
-            {
-                held[slot] = true;
-            }
-
-            return NearestFirst(units, query, fallback, take, held, out complete);
-        }
-        finally
-        {
-            foreach (var slot in heldSlots)
-            {
-                held[slot] = false;
-            }
-
-            ArrayPool<bool>.Shared.Return(held);
-        }
-    }
-
     private static List<UnitContribution> NearestFirst(
         CandidatePool units, CandidateQuery query, GeoPoint fallback, int take, bool[] held, out bool complete)
     {
