@@ -91,6 +91,12 @@ public static class Driver
                 await server.DisposeAsync();
             }
 
+            // The cluster store, on a PostgreSQL server of its own, after the SQLite server has stopped.
+            if (Runs(PostgresFigure.Name))
+            {
+                await new PostgresFigure(plan.Postgres).RunAsync(Path.Combine(root, "postgres"), serverSettings, report);
+            }
+
             // Density and the start-up it leads to get a server and a store of their own, so they hold
             // exactly the units and incidents the figures name, not what the load figures left behind.
             if (Runs(DensityFigure.Name) || Runs(StartupFigure.Name))

@@ -24,11 +24,6 @@ internal static class Server
             using var process = System.Diagnostics.Process.GetCurrentProcess();
             return Results.Json(new { workingSet = process.WorkingSet64, managedHeap = GC.GetTotalMemory(false) });
         });
-        // Only the SQLite store has a group writer; on PostgreSQL there is nothing to report.
-        app.MapGet("/bench/storage", (IServiceProvider services) =>
-            services.GetService<Coordination.Silo.Persistence.SqliteCommitter>() is { } committer
-                ? Results.Json(new { groups = committer.Committed.Groups, writes = committer.Committed.Writes })
-                : Results.NotFound());
         app.MapGet("/bench/counters", () => Results.Json(counters.Snapshot()));
         await app.RunAsync();
         counters.Dispose();

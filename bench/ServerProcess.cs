@@ -155,13 +155,6 @@ internal sealed class ServerProcess : IAsyncDisposable
         return (reply.RootElement.GetProperty("workingSet").GetInt64(), reply.RootElement.GetProperty("managedHeap").GetInt64());
     }
 
-    /// <summary>Commits (groups) of the SQLite writer and the writes in them, since the server started.</summary>
-    public async Task<(long Groups, long Writes)> CommittedAsync()
-    {
-        using var reply = JsonDocument.Parse(await _http.GetStringAsync("/bench/storage"));
-        return (reply.RootElement.GetProperty("groups").GetInt64(), reply.RootElement.GetProperty("writes").GetInt64());
-    }
-
     /// <summary>The server's counters since it started (see <see cref="ServerCounters"/>).</summary>
     public async Task<IReadOnlyDictionary<string, long>> CountersAsync() =>
         JsonSerializer.Deserialize<Dictionary<string, long>>(await _http.GetStringAsync("/bench/counters")) ?? [];
@@ -196,7 +189,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     // a port picked there and bound a moment later by the server could be taken meanwhile.
     private static int _nextPort = Random.Shared.Next(12000);
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         for (var attempt = 0; attempt < 12000; attempt++)
         {

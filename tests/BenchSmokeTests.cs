@@ -13,6 +13,8 @@ public sealed class BenchSmokeTests
     [Fact]
     public async Task The_benchmark_produces_every_figure_in_smoke_mode()
     {
+        // The figures on PostgreSQL need its server binaries; a fresh machine gets them here, as the cluster tests do.
+        await Prerequisites.PostgreSqlAsync();
         using var output = new TempDirectory();
         var json = Path.Combine(output.Path, "smoke.json");
 
@@ -23,7 +25,7 @@ public sealed class BenchSmokeTests
         var figures = document.RootElement.GetProperty("figures").EnumerateArray()
             .Select(f => (Section: f.GetProperty("Section").GetString()!, Name: f.GetProperty("Name").GetString()!, Value: f.GetProperty("Value")))
             .ToList();
-        string[] sections = ["start-up", "status reports", "capacity requests", "durable decisions", "fan-out", "density", "bulletins", "observations"];
+        string[] sections = ["start-up", "status reports", "capacity requests", "durable decisions", "fan-out", "density", "bulletins", "observations", "PostgreSQL"];
         Assert.Equal(sections.Order(), figures.Select(f => f.Section).Distinct().Order());
         Assert.All(figures, f =>
         {
@@ -33,6 +35,12 @@ public sealed class BenchSmokeTests
         Assert.Contains(figures, f => f.Name.StartsWith("ratio ReportUnit / no-op", StringComparison.Ordinal));
         Assert.Contains(figures, f => f.Name.Contains("store with", StringComparison.Ordinal));
         Assert.Contains(figures, f => f.Section == "bulletins" && f.Name.StartsWith("issue to last of 20 company streams", StringComparison.Ordinal));
+
+        // Issue #13's goals on PostgreSQL: one silo's cost (silo and database), its tail, durable against raw, and the two-silo figure.
+        foreach (var item in new[] { "one silo: silo + database CPU", "one silo, 80 % of max, 64 clients: p99", "ratio (median", "two silos: maximum rate" })
+        {
+            Assert.Contains(figures, f => f.Section == "PostgreSQL" && f.Name.StartsWith(item, StringComparison.Ordinal));
+        }
 
         // The capacity request's profile, from the server's counters (the silo's storage metrics among them): each above zero, checked above.
         foreach (var item in new[] { "grain calls", "grain state writes", "grain state bytes written", "audit records", "SQLite commits", "server allocations" })

@@ -1,7 +1,4 @@
-using Coordination.Api.V1;
-using Google.Protobuf.WellKnownTypes;
 using static Coordination.Bench.Stats;
-using ReferenceData = Coordination.Domain.ReferenceData;
 
 namespace Coordination.Bench.Figures;
 
@@ -33,56 +30,9 @@ internal sealed class CapacityFigure(CapacityFigure.Settings settings)
     /// <summary>Runs the figures on a registered <see cref="CapacityPool"/>; returns the maximum rate.</summary>
     public async Task<double> RunAsync(ServerProcess server, Report report)
     {
-        var districts = ReferenceData.Current.Districts;
-
-        // Every client works through incidents of RequestsPerIncident requests each (opened before
-        // the clock starts), so one client at a high rate measures requests, not one giant incident.
         var run = 0;
-        async Task<Func<int, Task<bool>>[]> Clients(int count, double expectedRequests)
-        {
-            run++;
-            var clients = new Func<int, Task<bool>>[count];
-            var incidentsEach = (int)Math.Ceiling(expectedRequests / count / RequestsPerIncident) + 1;
-            for (var c = 0; c < count; c++)
-            {
-                var district = districts[(c + run) % districts.Count];
-                var police = server.Police($"bench-police-{c}");
-                var ids = new string[incidentsEach];
-                for (var n = 0; n < incidentsEach; n++)
-                {
-                    ids[n] = (await police.OpenIncidentAsync(new OpenIncidentRequest
-                    {
-                        DistrictId = district.Id, RequestId = $"run{run}-client{c}-{n}", Title = "Benchmark", Priority = Priority.Urgent,
-                        Location = new GeoPoint { Latitude = district.Latitude, Longitude = district.Longitude },
-                    })).IncidentId;
-                }
-
-                var sent = 0;
-                var answered = new int[ids.Length];
-                clients[c] = async i =>
-                {
-                    var n = Math.Min((Interlocked.Increment(ref sent) - 1) / RequestsPerIncident, ids.Length - 1);
-                    var filled = (await police.RequestCapacityAsync(new RequestCapacityRequest
-                    {
-                        IncidentId = ids[n], RequestId = $"r{i}", Capability = "static-guarding", Guards = 1, AllowPartial = true,
-                        Location = new GeoPoint { Latitude = district.Latitude, Longitude = district.Longitude },
-                        Start = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), DurationMinutes = 60,
-                    })).Status == RequestStatus.Filled;
-
-                    // An incident whose requests have all been answered is closed, which releases its
-                    // units, as operations centres do, so the pool is not used up by the load itself.
-                    // (The last one takes any requests beyond the estimate and stays open.)
-                    if (Interlocked.Increment(ref answered[n]) == RequestsPerIncident && n < ids.Length - 1)
-                    {
-                        Load.CloseLater(police, ids[n]);
-                    }
-
-                    return filled;
-                };
-            }
-
-            return clients;
-        }
+        Task<Func<int, Task<bool>>[]> Clients(int count, double expectedRequests) =>
+            CapacityClients.CreateAsync(_ => server, count, expectedRequests, $"run{++run}", districtOffset: run);
 
         // The closed-loop maximum: 64 clients as fast as they can (a generous guess at how many requests that is).
         var closedClients = await Clients(MaximumClients, 1500 * settings.Seconds * 1.5);
@@ -91,11 +41,13 @@ internal sealed class CapacityFigure(CapacityFigure.Settings settings)
         var profile = await Profile.StartAsync(server);
         var maxRun = await Load.Closed(server, MaximumClients, settings.Seconds, i => closedClients[i % MaximumClients](i));
         var max = maxRun.Rate;
-        report.Add("capacity requests", $"maximum rate, {MaximumClients} clients, request to fully committed", max, "req/s");
+        report.Add("capacity requests", $"maximum rate, {MaximumClients} clients, request to fully committed", max, "req/s",
+            $">= {3 * IssueBaseline.SqliteRate:N0}/s", max >= 3 * IssueBaseline.SqliteRate, $"3x {IssueBaseline.SqliteRate:N0}/s, {IssueBaseline.SqliteWhen}");
 
         // Steadier than the rate on a shared machine: the server's own CPU time over the run, per request
         // (with its share of the incidents closed meanwhile).
-        report.Add("capacity requests", $"server CPU per RequestCapacity at the maximum (with its share of closes)", maxRun.CpuMicrosPerCall, "µs");
+        report.Add("capacity requests", $"server CPU per RequestCapacity at the maximum (with its share of closes)", maxRun.CpuMicrosPerCall, "µs",
+            "<= 400 µs", maxRun.CpuMicrosPerCall <= 400);
         await profile.ReportAsync(report, "capacity requests", "RequestCapacity at the maximum (with its share of closes)", maxRun.Calls);
 
         foreach (var fraction in new[] { 0.5, 0.8 })

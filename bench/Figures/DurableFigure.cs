@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using Coordination.Api.V1;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Data.Sqlite;
 using static Coordination.Bench.Stats;
 using ReferenceData = Coordination.Domain.ReferenceData;
 
 namespace Coordination.Bench.Figures;
 
-/// <summary>Commitments made durable per second against a raw single-row commit loop on the same file, alternately.</summary>
-internal sealed class DurableFigure(DurableFigure.Settings settings)
+/// <summary>Commitments made durable per second against a raw single-row commit loop on the same store, alternately.</summary>
+internal sealed class DurableFigure(DurableFigure.Settings settings, string section = "durable decisions")
 {
     public const string Name = "durable";
 
@@ -23,18 +22,13 @@ internal sealed class DurableFigure(DurableFigure.Settings settings)
         public static readonly Settings Smoke = new(Pairs: 2, Seconds: 0.4);
     }
 
-    /// <summary>Runs the figures on a registered <see cref="CapacityPool"/>.</summary>
-    public async Task RunAsync(ServerProcess server, Report report)
-    {
-        var file = Path.Combine(server.DataDirectory, "coordination.db");
-        await using (var setup = new SqliteConnection($"Data Source={file};Pooling=True;Default Timeout=30"))
-        {
-            await setup.OpenAsync();
-            await using var create = setup.CreateCommand();
-            create.CommandText = "CREATE TABLE IF NOT EXISTS BenchRaw (Id INTEGER PRIMARY KEY, Payload BLOB NOT NULL);";
-            await create.ExecuteNonQueryAsync();
-        }
+    /// <summary>Runs the figures on a registered <see cref="CapacityPool"/>, against the server's SQLite file.</summary>
+    public Task RunAsync(ServerProcess server, Report report) =>
+        RunAsync(server, report, new SqliteRawCommits(Path.Combine(server.DataDirectory, "coordination.db")));
 
+    /// <summary>Runs the figures on a registered <see cref="CapacityPool"/>, against the raw loop given (on the server's own store).</summary>
+    public async Task RunAsync(ServerProcess server, Report report, IRawCommits rawCommits)
+    {
         // Each client works through incidents of RequestsPerIncident requests each, as in the capacity figures.
         var districts = ReferenceData.Current.Districts;
         var police = Enumerable.Range(0, Clients).Select(c => server.Police($"bench-durable-{c}")).ToArray();
@@ -88,51 +82,36 @@ internal sealed class DurableFigure(DurableFigure.Settings settings)
         }
 
         var pairs = new List<(double Commitments, double Raw)>();
-        var committedBefore = await server.CommittedAsync();
+        var countersBefore = await server.CountersAsync();
         for (var p = 0; p < settings.Pairs; p++)
         {
             var commitments = await Commitments(guards: 1);
-            var raw = await RawCommits(file, settings.Seconds);
+            var raw = await rawCommits.RunAsync(settings.Seconds);
             pairs.Add((commitments, raw));
         }
 
-        var committed = await server.CommittedAsync();
-        var (groups, writes) = (committed.Groups - committedBefore.Groups, committed.Writes - committedBefore.Writes);
+        // Grain state writes and audit batches, and the group commits they went in (the SQLite writer's; none on PostgreSQL).
+        var counters = await server.CountersAsync();
+        long Since(Func<string, bool> which) => counters.Where(kv => which(kv.Key)).Sum(kv => kv.Value - countersBefore.GetValueOrDefault(kv.Key));
+        var groups = Since(k => k == "coordination.storage.commits");
+        var writes = Since(k => k.StartsWith("coordination.storage.writes[", StringComparison.Ordinal) || k == "coordination.audit.appends");
 
         // The same with requests of five guards, as operations centres mostly ask: the request's own
         // work (gateway, matching, the offer) is shared by its commitments. For information; the goal is
         // judged on the one-guard figure above.
         var several = await Commitments(guards: 5);
-        var severalRaw = await RawCommits(file, settings.Seconds);
+        var severalRaw = await rawCommits.RunAsync(settings.Seconds);
 
         var ratios = pairs.Select(p => p.Commitments / p.Raw).Order().ToList();
-        report.Add("durable decisions", $"commitments persisted ({Clients} clients)", Median(pairs.Select(p => p.Commitments)), "per s");
-        report.Add("durable decisions", "raw single-row commits, same file and settings", Median(pairs.Select(p => p.Raw)), "per s");
-        report.Add("durable decisions", $"ratio (median of {pairs.Count} A/B pairs)", Median(ratios), "", ">= 0.5", Median(ratios) >= 0.5, $"range {ratios.First():0.00}-{ratios.Last():0.00}");
-        report.Add("durable decisions", "writes (grain states, audit batches) per commit of the SQLite writer", writes / (double)Math.Max(1, groups), "", note: $"{writes:N0} writes in {groups:N0} commits");
-        report.Add("durable decisions", $"commitments persisted, requests of 5 guards ({Clients} clients)", several, "per s");
-        report.Add("durable decisions", "ratio with requests of 5 guards (one pair, for information)", several / severalRaw, "");
-    }
-
-    private static async Task<double> RawCommits(string file, double seconds)
-    {
-        await using var connection = new SqliteConnection($"Data Source={file};Pooling=True;Default Timeout=30");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO BenchRaw (Payload) VALUES ($p);";
-        var payload = command.Parameters.Add("$p", SqliteType.Blob);
-        payload.Value = new byte[200];
-        var watch = Stopwatch.StartNew();
-        var rows = 0;
-        while (watch.Elapsed.TotalSeconds < seconds)
+        report.Add(section, $"commitments persisted ({Clients} clients)", Median(pairs.Select(p => p.Commitments)), "per s");
+        report.Add(section, $"raw single-row commits, {rawCommits.Describe()}", Median(pairs.Select(p => p.Raw)), "per s");
+        report.Add(section, $"ratio (median of {pairs.Count} A/B pairs)", Median(ratios), "", ">= 0.5", Median(ratios) >= 0.5, $"range {ratios.First():0.00}-{ratios.Last():0.00}");
+        if (groups > 0)
         {
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
-            command.Transaction = transaction;
-            await command.ExecuteNonQueryAsync();
-            await transaction.CommitAsync();
-            rows++;
+            report.Add(section, "writes (grain states, audit batches) per commit of the SQLite writer", writes / (double)groups, "", note: $"{writes:N0} writes in {groups:N0} commits");
         }
 
-        return rows / watch.Elapsed.TotalSeconds;
+        report.Add(section, $"commitments persisted, requests of 5 guards ({Clients} clients)", several, "per s");
+        report.Add(section, "ratio with requests of 5 guards (one pair, for information)", several / severalRaw, "");
     }
 }

@@ -1,0 +1,65 @@
+using Coordination.Api.V1;
+using Google.Protobuf.WellKnownTypes;
+using ReferenceData = Coordination.Domain.ReferenceData;
+
+namespace Coordination.Bench.Figures;
+
+/// <summary>
+/// Police callers making 1-guard capacity requests (framework agreements fill them), as every capacity
+/// figure makes them. Each client works through incidents of <see cref="CapacityFigure.RequestsPerIncident"/>
+/// requests, opened before the clock starts, so a client at a high rate measures requests, not one
+/// giant incident; an incident whose requests are all answered is closed (its units released), as
+/// operations centres do, so the pool is not used up by the load itself.
+/// </summary>
+internal static class CapacityClients
+{
+    /// <param name="serverOf">the server (gateway) client c calls: one, or one of several silos</param>
+    /// <param name="expectedRequests">a generous guess at how many requests the run makes, to open enough incidents</param>
+    /// <param name="tag">unique per run: the incidents' and requests' ids start with it</param>
+    /// <param name="districtOffset">shifts which district each client works in from run to run</param>
+    /// <returns>client c's call for its request number i; true when the request was filled</returns>
+    public static async Task<Func<int, Task<bool>>[]> CreateAsync(
+        Func<int, ServerProcess> serverOf, int count, double expectedRequests, string tag, int districtOffset = 0)
+    {
+        var districts = ReferenceData.Current.Districts;
+        var clients = new Func<int, Task<bool>>[count];
+        var incidentsEach = (int)Math.Ceiling(expectedRequests / count / CapacityFigure.RequestsPerIncident) + 1;
+        for (var c = 0; c < count; c++)
+        {
+            var district = districts[(c + districtOffset) % districts.Count];
+            var police = serverOf(c).Police($"bench-police-{c}");
+            var ids = new string[incidentsEach];
+            for (var n = 0; n < incidentsEach; n++)
+            {
+                ids[n] = (await police.OpenIncidentAsync(new OpenIncidentRequest
+                {
+                    DistrictId = district.Id, RequestId = $"{tag}-client{c}-{n}", Title = "Benchmark", Priority = Priority.Urgent,
+                    Location = new GeoPoint { Latitude = district.Latitude, Longitude = district.Longitude },
+                })).IncidentId;
+            }
+
+            var sent = 0;
+            var answered = new int[ids.Length];
+            clients[c] = async i =>
+            {
+                var n = Math.Min((Interlocked.Increment(ref sent) - 1) / CapacityFigure.RequestsPerIncident, ids.Length - 1);
+                var filled = (await police.RequestCapacityAsync(new RequestCapacityRequest
+                {
+                    IncidentId = ids[n], RequestId = $"r{i}", Capability = "static-guarding", Guards = 1, AllowPartial = true,
+                    Location = new GeoPoint { Latitude = district.Latitude, Longitude = district.Longitude },
+                    Start = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), DurationMinutes = 60,
+                })).Status == RequestStatus.Filled;
+
+                // The last incident takes any requests beyond the estimate and stays open.
+                if (Interlocked.Increment(ref answered[n]) == CapacityFigure.RequestsPerIncident && n < ids.Length - 1)
+                {
+                    Load.CloseLater(police, ids[n]);
+                }
+
+                return filled;
+            };
+        }
+
+        return clients;
+    }
+}
