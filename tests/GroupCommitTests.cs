@@ -99,7 +99,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
     [Fact]
     public async Task Grain_writes_keep_the_providers_version_check_and_format()
     {
-        var storage = new GroupCommitGrainStorage(null!, _committer, new BytesSerializer(), "svc");
+        var storage = new GroupCommitGrainStorage(null!, new SqliteStateWriter(_committer, "svc"), new BytesSerializer(), "svc");
         var grain = GrainId.Create("unit", "nordvakt/n1");
         var state = new GrainState<byte[]>([1]);
 
@@ -144,13 +144,5 @@ public sealed class GroupCommitTests : IAsyncLifetime
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Stores a byte array as itself, so the test can read the payload back from the row.</summary>
-    private sealed class BytesSerializer : IGrainStorageSerializer
-    {
-        public BinaryData Serialize<T>(T? input) => new((byte[])(object)input!);
-
-        public T Deserialize<T>(BinaryData input) => (T)(object)input.ToArray();
     }
 }

@@ -90,11 +90,11 @@ internal sealed class DurableFigure(DurableFigure.Settings settings, string sect
             pairs.Add((commitments, raw));
         }
 
-        // Grain state writes and audit batches, and the group commits they went in (the SQLite writer's; none on PostgreSQL).
+        // Grain state writes and the group commits they went in (on SQLite audit batches share those commits too).
         var counters = await server.CountersAsync();
         long Since(Func<string, bool> which) => counters.Where(kv => which(kv.Key)).Sum(kv => kv.Value - countersBefore.GetValueOrDefault(kv.Key));
         var groups = Since(k => k == "coordination.storage.commits");
-        var writes = Since(k => k.StartsWith("coordination.storage.writes[", StringComparison.Ordinal) || k == "coordination.audit.appends");
+        var writes = Since(k => k.StartsWith("coordination.storage.writes[", StringComparison.Ordinal));
 
         // The same with requests of five guards, as operations centres mostly ask: the request's own
         // work (gateway, matching, the offer) is shared by its commitments. For information; the goal is
@@ -108,7 +108,7 @@ internal sealed class DurableFigure(DurableFigure.Settings settings, string sect
         report.Add(section, $"ratio (median of {pairs.Count} A/B pairs)", Median(ratios), "", ">= 0.5", Median(ratios) >= 0.5, $"range {ratios.First():0.00}-{ratios.Last():0.00}");
         if (groups > 0)
         {
-            report.Add(section, "writes (grain states, audit batches) per commit of the SQLite writer", writes / (double)groups, "", note: $"{writes:N0} writes in {groups:N0} commits");
+            report.Add(section, "grain state writes per group commit", writes / (double)groups, "", note: $"{writes:N0} writes in {groups:N0} commits");
         }
 
         report.Add(section, $"commitments persisted, requests of 5 guards ({Clients} clients)", several, "per s");

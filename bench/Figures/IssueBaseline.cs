@@ -14,9 +14,9 @@ internal static class IssueBaseline
 
     /// <summary>
     /// PostgreSQL: no harness figure existed when the issue was filed; the first one (session 9, which
-    /// already had session 8's cheaper matching) stands in, so the goal it sets is stricter than the issue's.
+    /// already had session 8's cheaper matching; 129 and 122 req/s in two runs) stands in, so the goal it sets is stricter than the issue's.
     /// </summary>
-    public const double PostgresRate = 0;
+    public const double PostgresRate = 129;
 
-    public const string PostgresWhen = "the first PostgreSQL figure (session 9)";
+    public const string PostgresWhen = "the first PostgreSQL figure (session 9, 2026-12-04)";
 }

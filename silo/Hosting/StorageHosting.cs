@@ -46,8 +46,13 @@ public static class StorageHosting
                     o.ConnectionString = storage.PostgresConnectionString;
                     o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                 });
-            silo.Services.AddGrainStorage(StorageNames.Grains, (sp, name) => InStep(sp, AdoNetGrainStorageFactory.Create(sp, name)));
+            // Its writes are group-committed by a few writers (see PostgresStateWriter).
             silo.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(storage.PostgresConnectionString));
+            silo.Services.AddSingleton(sp => new PostgresStateWriter(
+                sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+                sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+                sp.GetRequiredService<ILogger<PostgresStateWriter>>()));
+            silo.Services.AddGrainStorage(StorageNames.Grains, (sp, name) => InStep(sp, GroupCommitted(sp, name, sp.GetRequiredService<PostgresStateWriter>())));
 
             // Other silos can declare this one dead while it stands still: a stall of one probe timeout
             // (the least that can start a suspicion) makes the next write check membership first.
@@ -73,14 +78,18 @@ public static class StorageHosting
 
         // Orleans' ADO.NET storage reads; its writes, and the audit log's, are group-committed by one writer (see SqliteCommitter).
         silo.Services.AddSingleton(sp => new SqliteCommitter(storage, sp.GetRequiredService<ILogger<SqliteCommitter>>()));
-        silo.Services.AddGrainStorage(StorageNames.Grains, (sp, name) => InStep(sp, new GroupCommitGrainStorage(
-            AdoNetGrainStorageFactory.Create(sp, name),
-            sp.GetRequiredService<SqliteCommitter>(),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(name).GrainStorageSerializer,
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value.ServiceId)));
+        silo.Services.AddGrainStorage(StorageNames.Grains, (sp, name) => InStep(sp, GroupCommitted(sp, name, new SqliteStateWriter(
+            sp.GetRequiredService<SqliteCommitter>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId))));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
             new SqliteSchemaInitializer(storage, sp.GetRequiredService<ILogger<SqliteSchemaInitializer>>()));
         silo.Services.AddSingleton(sp => Layered(sp, new Audit.SqliteAuditStore(storage, sp.GetRequiredService<SqliteCommitter>())));
         return silo;
     }
+
+    /// <summary>The stock provider for reads, its writes group-committed by <paramref name="writer"/>.</summary>
+    private static GroupCommitGrainStorage GroupCommitted(IServiceProvider sp, string name, IStateWriter writer) => new(
+        AdoNetGrainStorageFactory.Create(sp, name),
+        writer,
+        sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(name).GrainStorageSerializer,
+        sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId);
 }

@@ -18,10 +18,10 @@ public static class StorageMetrics
         "coordination.storage.writes", "{write}", "Grain state writes that reached the store, by state name");
 
     private static readonly Counter<long> WrittenBytes = Meter.CreateCounter<long>(
-        "coordination.storage.written", "By", "Bytes of serialized grain state written, by state name (the SQLite store's group writer; the PostgreSQL provider serializes out of sight)");
+        "coordination.storage.written", "By", "Bytes of serialized grain state written, by state name");
 
     private static readonly Counter<long> Commits = Meter.CreateCounter<long>(
-        "coordination.storage.commits", "{commit}", "Transactions committed by the SQLite store's group writer (one fsync each)");
+        "coordination.storage.commits", "{commit}", "Transactions committed by the group writers (SQLite: one fsync each; PostgreSQL: one WAL flush each)");
 
     private static readonly Counter<long> AuditRecords = Meter.CreateCounter<long>(
         "coordination.audit.records", "{record}", "Records appended to the audit chain");

@@ -1,0 +1,160 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Coordination.Silo.Persistence;
+
+/// <summary>
+/// Grain state writes on PostgreSQL, group-committed as on SQLite: writes waiting when a writer is
+/// free go in one transaction, sent as one batch (one round trip, one commit) instead of one
+/// transaction each on a connection of their own. Each statement is the provider's version-checked
+/// write, which answers with no row rather than an error when the check refuses it, so a refused
+/// write fails alone and the rest of its group commits. A group that fails (the server gone, the disk
+/// full) fails every write in it, and none of them is reported stored.
+/// <para>
+/// A few writers run side by side, so one group's commit (its WAL flush) overlaps the next group's
+/// round trip; each group locks its rows in key order, so groups of this silo and of others never
+/// wait on each other in a cycle.
+/// </para>
+/// </summary>
+internal sealed partial class PostgresStateWriter : IStateWriter, IAsyncDisposable
+{
+    /// <summary>Writers side by side. Few: each holds a connection only while its group runs.</summary>
+    private const int Writers = 4;
+
+    /// <summary>The most writes in one group; more wait for the next.</summary>
+    private const int MaxGroup = 64;
+
+    private readonly NpgsqlDataSource _database;
+    private readonly string _serviceId;
+    private readonly ILogger<PostgresStateWriter> _logger;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
+    private readonly Task[] _writers;
+    private string? _query;
+    private long _groups;
+
+    public PostgresStateWriter(NpgsqlDataSource database, string serviceId, ILogger<PostgresStateWriter> logger)
+    {
+        _database = database;
+        _serviceId = serviceId;
+        _logger = logger;
+        _writers = [.. Enumerable.Range(0, Writers).Select(_ => Task.Run(RunAsync))];
+    }
+
+    /// <summary>Groups committed so far (for tests and operators).</summary>
+    public long Committed => Interlocked.Read(ref _groups);
+
+    public Task<int?> WriteAsync(string stateName, string key, int? expected, byte[] payload)
+    {
+        var pending = new Pending(stateName, key, expected, payload);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(PostgresStateWriter), "the silo is stopping; the write was not taken");
+        }
+
+        return pending.Stored.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var group = new List<Pending>(MaxGroup);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (group.Count < MaxGroup && _queue.Reader.TryRead(out var pending))
+            {
+                group.Add(pending);
+            }
+
+            // Another writer may have taken what woke this one.
+            if (group.Count > 0)
+            {
+                await CommitAsync(group);
+                group.Clear();
+            }
+        }
+    }
+
+    private async Task CommitAsync(List<Pending> group)
+    {
+        group.Sort(static (a, b) => a.StateName != b.StateName
+            ? string.CompareOrdinal(a.StateName, b.StateName)
+            : string.CompareOrdinal(a.Key, b.Key));
+        var stored = new int?[group.Count];
+        try
+        {
+            await using var connection = await _database.OpenConnectionAsync();
+            _query ??= WriteQuery.Read(connection);
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var pending in group)
+            {
+                batch.BatchCommands.Add(Statement(_query, pending));
+            }
+
+            await using (var reader = await batch.ExecuteReaderAsync())
+            {
+                for (var i = 0; i < group.Count; i++)
+                {
+                    while (await reader.ReadAsync())
+                    {
+                        stored[i] ??= reader.IsDBNull(0) ? null : reader.GetInt32(0);
+                    }
+
+                    await reader.NextResultAsync();
+                }
+            }
+
+            await transaction.CommitAsync();
+        }
+        catch (Exception e)
+        {
+            // Not committed: nobody in the group is told it was. (A connection the failure broke is not reused:
+            // Npgsql drops broken connections from its pool, and notices idle ones a server restart broke.)
+            LogCommitFailed(e, group.Count);
+            foreach (var pending in group)
+            {
+                pending.Stored.TrySetException(e);
+            }
+
+            return;
+        }
+
+        Interlocked.Increment(ref _groups);
+        StorageMetrics.Committed();
+        for (var i = 0; i < group.Count; i++)
+        {
+            group[i].Stored.TrySetResult(stored[i]);
+        }
+    }
+
+    private NpgsqlBatchCommand Statement(string query, Pending pending) => new(query)
+    {
+        Parameters =
+        {
+            new NpgsqlParameter("GrainIdHash", NpgsqlDbType.Integer) { Value = 0 },
+            new NpgsqlParameter("GrainIdN0", NpgsqlDbType.Bigint) { Value = 0L },
+            new NpgsqlParameter("GrainIdN1", NpgsqlDbType.Bigint) { Value = 0L },
+            new NpgsqlParameter("GrainTypeHash", NpgsqlDbType.Integer) { Value = 0 },
+            new NpgsqlParameter("ServiceId", NpgsqlDbType.Varchar) { Value = _serviceId },
+            new NpgsqlParameter("GrainTypeString", NpgsqlDbType.Varchar) { Value = pending.StateName },
+            new NpgsqlParameter("GrainIdExtensionString", NpgsqlDbType.Varchar) { Value = pending.Key },
+            new NpgsqlParameter("GrainStateVersion", NpgsqlDbType.Integer) { Value = pending.Expected is { } v ? v : DBNull.Value },
+            new NpgsqlParameter("PayloadBinary", NpgsqlDbType.Bytea) { Value = pending.Payload },
+        },
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_writers);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Committing a group of {Count} grain state writes to PostgreSQL failed; all of them are refused")]
+    private partial void LogCommitFailed(Exception exception, int count);
+
+    private sealed record Pending(string StateName, string Key, int? Expected, byte[] Payload)
+    {
+        public TaskCompletionSource<int?> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
