@@ -67,6 +67,26 @@ public sealed class IncidentBoardTests
     }
 
     [Fact]
+    public void The_board_read_between_changes_shows_each_change()
+    {
+        // The ordered lines are kept between reads: every change must show on the next read.
+        var board = new IncidentBoard("oslo", new DistrictState());
+        board.Opened("a");
+        board.Opened("b");
+        board.Show(Line("a", priority: Priority.Routine));
+        Assert.Equal(["a"], board.Lines.Select(l => l.IncidentId));
+
+        board.Show(Line("b", priority: Priority.Urgent));
+        Assert.Equal(["b", "a"], board.Lines.Select(l => l.IncidentId));
+
+        board.Show(Line("a", priority: Priority.Routine, revision: 7));
+        Assert.Equal(7, board.Lines.Single(l => l.IncidentId == "a").Revision);
+
+        board.Closed("b");
+        Assert.Equal(["a"], board.Lines.Select(l => l.IncidentId));
+    }
+
+    [Fact]
     public void Closing_takes_the_line_off_the_board_and_a_late_line_does_not_bring_it_back()
     {
         var stored = new DistrictState();

@@ -16,10 +16,14 @@ internal sealed class IncidentBoard(string districtId, DistrictState stored)
 
     private readonly Dictionary<string, IncidentSummary> _lines = new(StringComparer.Ordinal);
 
+    // The lines in board order, kept until a line changes: dashboards and the national view read the
+    // board many times a second under load, and a sort per read was a visible share of allocations.
+    private IReadOnlyList<IncidentSummary>? _ordered;
+
     public IReadOnlyCollection<string> Open => stored.OpenIncidents;
 
     /// <summary>The open incidents' lines in board order (most urgent first, then the oldest).</summary>
-    public IReadOnlyList<IncidentSummary> Lines => IncidentSummary.BoardOrder(_lines.Values);
+    public IReadOnlyList<IncidentSummary> Lines => _ordered ??= IncidentSummary.BoardOrder(_lines.Values);
 
     /// <summary>Lists an incident as open; true when that is a change to store.</summary>
     public bool Opened(string incidentId) => stored.OpenIncidents.Add(incidentId);
@@ -31,6 +35,11 @@ internal sealed class IncidentBoard(string districtId, DistrictState stored)
     public (bool LineRemoved, bool Stored) Closed(string incidentId)
     {
         var lineRemoved = _lines.Remove(incidentId);
+        if (lineRemoved)
+        {
+            _ordered = null;
+        }
+
         if (!stored.OpenIncidents.Remove(incidentId))
         {
             return (lineRemoved, false);
@@ -52,6 +61,7 @@ internal sealed class IncidentBoard(string districtId, DistrictState stored)
             && (!_lines.TryGetValue(line.IncidentId, out var shown) || shown.Revision <= line.Revision) && shown != line)
         {
             _lines[line.IncidentId] = line;
+            _ordered = null;
             return true;
         }
 
