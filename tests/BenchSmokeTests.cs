@@ -23,7 +23,7 @@ public sealed class BenchSmokeTests
         var figures = document.RootElement.GetProperty("figures").EnumerateArray()
             .Select(f => (Section: f.GetProperty("Section").GetString()!, Name: f.GetProperty("Name").GetString()!, Value: f.GetProperty("Value")))
             .ToList();
-        string[] sections = ["start-up", "status reports", "capacity requests", "durable decisions", "fan-out", "density", "bulletins", "observations"];
+        string[] sections = ["start-up", "status reports", "capacity requests", "durable decisions", "fan-out", "density", "bulletins", "observations", "incident size"];
         Assert.Equal(sections.Order(), figures.Select(f => f.Section).Distinct().Order());
         Assert.All(figures, f =>
         {
@@ -33,6 +33,7 @@ public sealed class BenchSmokeTests
         Assert.Contains(figures, f => f.Name.StartsWith("ratio ReportUnit / no-op", StringComparison.Ordinal));
         Assert.Contains(figures, f => f.Name.Contains("store with", StringComparison.Ordinal));
         Assert.Contains(figures, f => f.Section == "bulletins" && f.Name.StartsWith("issue to last of 20 company streams", StringComparison.Ordinal));
+        Assert.Contains(figures, f => f.Section == "incident size" && f.Name.StartsWith("ratio incidents of", StringComparison.Ordinal));
 
         // The capacity request's profile, from the server's counters (the silo's storage metrics among them): each above zero, checked above.
         foreach (var item in new[] { "grain calls", "grain state writes", "grain state bytes written", "audit records", "SQLite commits", "server allocations" })
