@@ -77,7 +77,8 @@ public static class Driver
 
                 if (Runs(CapacityFigure.Name) || Runs(DurableFigure.Name) || Runs(IncidentSizeFigure.Name))
                 {
-                    await new CapacityPool(plan.Pool).RegisterAsync(server);
+                    var pool = new CapacityPool(plan.Pool);
+                    await pool.RegisterAsync(server);
 
                     // The durable figure has always come after the capacity figure; the incident-size figure needs only the pool.
                     if (Runs(CapacityFigure.Name) || Runs(DurableFigure.Name))
@@ -92,7 +93,7 @@ public static class Driver
 
                     if (Runs(IncidentSizeFigure.Name))
                     {
-                        await new IncidentSizeFigure(plan.IncidentSize).RunAsync(server, report);
+                        await new IncidentSizeFigure(plan.IncidentSize).RunAsync(server, pool, report);
                     }
                 }
             }
