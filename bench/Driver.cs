@@ -75,13 +75,25 @@ public static class Driver
                     await new ObservationFigure(plan.Observations).RunAsync(server, report);
                 }
 
-                if (Runs(CapacityFigure.Name) || Runs(DurableFigure.Name))
+                if (Runs(CapacityFigure.Name) || Runs(DurableFigure.Name) || Runs(IncidentSizeFigure.Name))
                 {
-                    await new CapacityPool(plan.Pool).RegisterAsync(server);
-                    await new CapacityFigure(plan.Capacity).RunAsync(server, report);
+                    var pool = new CapacityPool(plan.Pool);
+                    await pool.RegisterAsync(server);
+
+                    // The durable figure has always come after the capacity figure; the incident-size figure needs only the pool.
+                    if (Runs(CapacityFigure.Name) || Runs(DurableFigure.Name))
+                    {
+                        await new CapacityFigure(plan.Capacity).RunAsync(server, report);
+                    }
+
                     if (Runs(DurableFigure.Name))
                     {
                         await new DurableFigure(plan.Durable).RunAsync(server, report);
+                    }
+
+                    if (Runs(IncidentSizeFigure.Name))
+                    {
+                        await new IncidentSizeFigure(plan.IncidentSize).RunAsync(server, pool, report);
                     }
                 }
             }

@@ -20,12 +20,17 @@ internal sealed class Profile
 
     public static async Task<Profile> StartAsync(ServerProcess server) => new(server, await server.CountersAsync());
 
+    /// <summary>
+    /// One item per call since the start, its counters summed over their parts (a prefix such as
+    /// "coordination.storage.written[": bytes of every state), for a figure that names one item only.
+    /// </summary>
+    public async Task<double> PerCallAsync(string prefix, int calls) => Total(await PerCallAsync(calls), prefix);
+
     /// <summary>Adds the per-call counts since the start to the report (items under 0.01 per call are left out).</summary>
     public async Task ReportAsync(Report report, string section, string what, int calls)
     {
-        var after = await _server.CountersAsync();
-        var per = after.ToDictionary(kv => kv.Key, kv => (kv.Value - _before.GetValueOrDefault(kv.Key)) / (double)Math.Max(1, calls), StringComparer.Ordinal);
-        double Sum(string prefix) => per.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(kv => kv.Value);
+        var per = await PerCallAsync(calls);
+        double Sum(string prefix) => Total(per, prefix);
         IEnumerable<KeyValuePair<string, double>> Parts(string prefix) =>
             per.Where(kv => kv.Key.StartsWith(prefix + "[", StringComparison.Ordinal) && kv.Value >= 0.01).OrderByDescending(kv => kv.Value);
         string Part(string key) => key[(key.IndexOf('[', StringComparison.Ordinal) + 1)..^1];
@@ -42,4 +47,9 @@ internal sealed class Profile
         report.Add(section, $"per {what}: server allocations", per.GetValueOrDefault("allocated.bytes"), "bytes",
             note: $"GCs per 1,000: gen0 {1000 * per.GetValueOrDefault("gc.gen0"):0.#}, gen1 {1000 * per.GetValueOrDefault("gc.gen1"):0.#}, gen2 {1000 * per.GetValueOrDefault("gc.gen2"):0.#}");
     }
+
+    private async Task<Dictionary<string, double>> PerCallAsync(int calls) =>
+        (await _server.CountersAsync()).ToDictionary(kv => kv.Key, kv => (kv.Value - _before.GetValueOrDefault(kv.Key)) / (double)Math.Max(1, calls), StringComparer.Ordinal);
+
+    private static double Total(Dictionary<string, double> per, string prefix) => per.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(kv => kv.Value);
 }

@@ -25,7 +25,7 @@ public sealed class BenchSmokeTests
         var figures = document.RootElement.GetProperty("figures").EnumerateArray()
             .Select(f => (Section: f.GetProperty("Section").GetString()!, Name: f.GetProperty("Name").GetString()!, Value: f.GetProperty("Value")))
             .ToList();
-        string[] sections = ["start-up", "status reports", "capacity requests", "durable decisions", "fan-out", "density", "bulletins", "observations", "PostgreSQL"];
+        string[] sections = ["start-up", "status reports", "capacity requests", "durable decisions", "fan-out", "density", "bulletins", "observations", "PostgreSQL", "incident size"];
         Assert.Equal(sections.Order(), figures.Select(f => f.Section).Distinct().Order());
         Assert.All(figures, f =>
         {
@@ -35,6 +35,7 @@ public sealed class BenchSmokeTests
         Assert.Contains(figures, f => f.Name.StartsWith("ratio ReportUnit / no-op", StringComparison.Ordinal));
         Assert.Contains(figures, f => f.Name.Contains("store with", StringComparison.Ordinal));
         Assert.Contains(figures, f => f.Section == "bulletins" && f.Name.StartsWith("issue to last of 20 company streams", StringComparison.Ordinal));
+        Assert.Contains(figures, f => f.Section == "incident size" && f.Name.StartsWith("ratio incidents of", StringComparison.Ordinal));
 
         // Issue #13's goals on PostgreSQL: one silo's cost (silo and database), its tail, durable against raw, and the two-silo figure.
         foreach (var item in new[] { "one silo: silo + database CPU", "one silo, 80 % of max, 64 clients: p99", "ratio (median", "two silos: maximum rate" })

@@ -5,8 +5,8 @@ using ReferenceData = Coordination.Domain.ReferenceData;
 namespace Coordination.Bench.Figures;
 
 /// <summary>
-/// Units of companies with framework agreements in every district, available, for the capacity and
-/// durable figures' requests to be filled from.
+/// Units of companies with framework agreements in every district, available, for the capacity,
+/// durable and incident-size figures' requests to be filled from.
 /// </summary>
 internal sealed class CapacityPool(CapacityPool.Settings settings)
 {
@@ -27,7 +27,7 @@ internal sealed class CapacityPool(CapacityPool.Settings settings)
         {
             var company = $"bench-pool-{district.Id}";
             var client = server.Company(company);
-            var units = Enumerable.Range(0, settings.UnitsPerDistrict).Select(i => $"p{i}").ToArray();
+            var units = Units();
             var random = new Random(district.Id.GetHashCode(StringComparison.Ordinal));
             foreach (var chunk in units.Chunk(1000))
             {
@@ -51,4 +51,19 @@ internal sealed class CapacityPool(CapacityPool.Settings settings)
 
         Console.WriteLine($"  (pool of {settings.Units:N0} available units registered in {watch.Elapsed.TotalSeconds:0.0} s)");
     }
+
+    /// <summary>
+    /// Reports every unit alive (a report without a status is a heartbeat, whatever the unit is doing):
+    /// units go stale five minutes after their last report and are then never offered, which a figure
+    /// running longer than that (growing large incidents) would otherwise measure instead.
+    /// </summary>
+    public async Task HeartbeatAsync(ServerProcess server)
+    {
+        foreach (var district in ReferenceData.Current.Districts)
+        {
+            await Load.Feed(server.Company($"bench-pool-{district.Id}"), Units(), UnitStatus.Unspecified);
+        }
+    }
+
+    private string[] Units() => Enumerable.Range(0, settings.UnitsPerDistrict).Select(i => $"p{i}").ToArray();
 }

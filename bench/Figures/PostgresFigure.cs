@@ -45,7 +45,8 @@ internal sealed class PostgresFigure(PostgresFigure.Settings settings)
         var first = await ServerProcess.StartAsync(data, onPostgres);
         try
         {
-            await new CapacityPool(settings.Pool).RegisterAsync(first);
+            var pool = new CapacityPool(settings.Pool);
+            await pool.RegisterAsync(first);
             var (max, _) = await MaximumAsync([first], postgres, report, "one silo");
 
             var clients = await CapacityClients.CreateAsync(_ => first, Clients, max * 0.8 * settings.Seconds, "pg-open", districtOffset: 5);
@@ -57,6 +58,8 @@ internal sealed class PostgresFigure(PostgresFigure.Settings settings)
 
             await new DurableFigure(settings.Durable, Section).RunAsync(first, report, new PostgresRawCommits(database));
 
+            // Units go stale five minutes after their last report; registering them here took two of those.
+            await pool.HeartbeatAsync(first);
             var second = await ServerProcess.StartAsync(data, onPostgres);
             try
             {
