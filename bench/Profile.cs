@@ -4,7 +4,7 @@ namespace Coordination.Bench;
 
 /// <summary>
 /// What the server did per call over a run, from its counters (<see cref="ServerCounters"/>): grain
-/// calls by method, state writes and bytes by state, SQLite commits, audit records, allocations. The
+/// calls by method, state writes and bytes by state, group commits, audit records, allocations. The
 /// figures it explains are beside it; this says where a call's cost goes, and what a change removed.
 /// </summary>
 internal sealed class Profile
@@ -39,11 +39,11 @@ internal sealed class Profile
             Parts("grain.calls").Select(kv => $"{Part(kv.Key)} {kv.Value.ToString("0.##", CultureInfo.InvariantCulture)}")));
         report.Add(section, $"per {what}: grain state writes", Sum("coordination.storage.writes["), "writes", note: string.Join(", ",
             Parts("coordination.storage.writes").Select(kv => $"{Part(kv.Key)} {kv.Value.ToString("0.##", CultureInfo.InvariantCulture)}")));
-        report.Add(section, $"per {what}: grain state bytes written (SQLite)", Sum("coordination.storage.written["), "bytes", note: string.Join(", ",
+        report.Add(section, $"per {what}: grain state bytes written", Sum("coordination.storage.written["), "bytes", note: string.Join(", ",
             Parts("coordination.storage.written").Select(kv => $"{Part(kv.Key)} {kv.Value.ToString("0", CultureInfo.InvariantCulture)}")));
         report.Add(section, $"per {what}: audit records / appends", per.GetValueOrDefault("coordination.audit.records"), "records",
             note: $"{per.GetValueOrDefault("coordination.audit.appends").ToString("0.##", CultureInfo.InvariantCulture)} appends");
-        report.Add(section, $"per {what}: SQLite commits (fsyncs)", per.GetValueOrDefault("coordination.storage.commits"), "commits");
+        report.Add(section, $"per {what}: group commits of grain state", per.GetValueOrDefault("coordination.storage.commits"), "commits");
         report.Add(section, $"per {what}: server allocations", per.GetValueOrDefault("allocated.bytes"), "bytes",
             note: $"GCs per 1,000: gen0 {1000 * per.GetValueOrDefault("gc.gen0"):0.#}, gen1 {1000 * per.GetValueOrDefault("gc.gen1"):0.#}, gen2 {1000 * per.GetValueOrDefault("gc.gen2"):0.#}");
     }

@@ -44,7 +44,7 @@ public sealed class BenchSmokeTests
         }
 
         // The capacity request's profile, from the server's counters (the silo's storage metrics among them): each above zero, checked above.
-        foreach (var item in new[] { "grain calls", "grain state writes", "grain state bytes written", "audit records", "SQLite commits", "server allocations" })
+        foreach (var item in new[] { "grain calls", "grain state writes", "grain state bytes written", "audit records", "group commits", "server allocations" })
         {
             Assert.Contains(figures, f => f.Section == "capacity requests" && f.Name.StartsWith("per RequestCapacity", StringComparison.Ordinal) && f.Name.Contains(item, StringComparison.Ordinal));
         }

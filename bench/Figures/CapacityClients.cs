@@ -1,5 +1,6 @@
 using Coordination.Api.V1;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using ReferenceData = Coordination.Domain.ReferenceData;
 
 namespace Coordination.Bench.Figures;
@@ -31,11 +32,27 @@ internal static class CapacityClients
             var ids = new string[incidentsEach];
             for (var n = 0; n < incidentsEach; n++)
             {
-                ids[n] = (await police.OpenIncidentAsync(new OpenIncidentRequest
+                var open = new OpenIncidentRequest
                 {
                     DistrictId = district.Id, RequestId = $"{tag}-client{c}-{n}", Title = "Benchmark", Priority = Priority.Urgent,
                     Location = new GeoPoint { Latitude = district.Latitude, Longitude = district.Longitude },
-                })).IncidentId;
+                };
+
+                // Before the clock: a silo that has just joined may answer UNAVAILABLE while the cluster settles,
+                // and the system asks for a retry with the same request id, as an operations centre's client makes.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        ids[n] = (await police.OpenIncidentAsync(open)).IncidentId;
+                        break;
+                    }
+                    catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && attempt < 10)
+                    {
+                        Console.WriteLine($"  (opening an incident answered UNAVAILABLE, attempt {attempt}: {e.Status.Detail}; retrying)");
+                        await Task.Delay(TimeSpan.FromSeconds(1));
+                    }
+                }
             }
 
             var sent = 0;
