@@ -167,6 +167,36 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
     }
 
     [Fact]
+    public async Task A_commitment_whose_outcome_write_fails_never_reaches_the_districts_board_and_its_retry_does()
+    {
+        // sor-vest's other test only opens an incident: no units there but these.
+        var (company, units) = await Register("board", "sor-vest", 1, frameworkAgreement: true);
+        var incident = await Open("sor-vest");
+        var id = incident.GetPrimaryKeyString();
+
+        // The intent is stored, the outcome is not: memory held two committed guards that storage never did.
+        var command = Request("r1", "sor-vest", 2);
+        fixture.Faults.FailNextWrite("incident", id, skip: 1);
+        await Assert.ThrowsAsync<CoordinationException>(() => incident.RequestCapacity(command));
+
+        // The board is told one-way; for a second after the failure it must never show what was not stored.
+        for (var look = 0; look < 10; look++)
+        {
+            var line = (await District("sor-vest").GetSituation()).Incidents.SingleOrDefault(l => l.IncidentId == id);
+            Assert.True(line is null || line.CommittedGuards == 0, $"the board showed {line?.CommittedGuards} guards committed that storage does not hold");
+            await Task.Delay(100);
+        }
+
+        var request = await incident.RequestCapacity(command);
+
+        Assert.Equal((RequestStatus.Filled, 2), (request.Status, request.CommittedGuards));
+        Assert.True(await Eventually.Holds(async () =>
+            (await District("sor-vest").GetSituation()).Incidents.SingleOrDefault(l => l.IncidentId == id) is { CommittedGuards: 2 }),
+            "the board never showed the retried commitment");
+        Assert.Equal(UnitStatus.Committed, (await Unit(company, units[0]).Get())!.Status);
+    }
+
+    [Fact]
     public async Task An_opening_whose_district_write_fails_is_not_acknowledged_and_its_retry_lists_the_incident()
     {
         var id = IncidentIds.Of("sor-vest", $"open-{Guid.NewGuid():N}"[..16]);
