@@ -31,8 +31,11 @@ internal sealed class CapacityFigure(CapacityFigure.Settings settings)
     public async Task<double> RunAsync(ServerProcess server, Report report)
     {
         var run = 0;
-        Task<Func<int, Task<bool>>[]> Clients(int count, double expectedRequests) =>
-            CapacityClients.CreateAsync(_ => server, count, expectedRequests, $"run{++run}", districtOffset: run);
+        Task<Func<int, Task<bool>>[]> Clients(int count, double expectedRequests)
+        {
+            run++;
+            return CapacityClients.CreateAsync(_ => server, count, expectedRequests, $"run{run}", districtOffset: run);
+        }
 
         // The closed-loop maximum: 64 clients as fast as they can (a generous guess at how many requests that is).
         var closedClients = await Clients(MaximumClients, 1500 * settings.Seconds * 1.5);

@@ -84,7 +84,7 @@ internal sealed partial class PostgresStateWriter : IStateWriter, IAsyncDisposab
         try
         {
             await using var connection = await _database.OpenConnectionAsync();
-            _query ??= WriteQuery.Read(connection);
+            _query ??= await ReadQueryAsync(connection);
             await using var transaction = await connection.BeginTransactionAsync();
             await using var batch = new NpgsqlBatch(connection, transaction);
             foreach (var pending in group)
@@ -126,6 +126,13 @@ internal sealed partial class PostgresStateWriter : IStateWriter, IAsyncDisposab
         {
             group[i].Stored.TrySetResult(stored[i]);
         }
+    }
+
+    // The writers' loops run on the thread pool: the one read of the query is asynchronous, unlike SQLite's writer thread.
+    private static async Task<string> ReadQueryAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand(WriteQuery.Select, connection);
+        return await command.ExecuteScalarAsync() as string ?? throw new InvalidOperationException("OrleansQuery has no WriteToStorageKey: the schema was not applied");
     }
 
     private NpgsqlBatchCommand Statement(string query, Pending pending) => new(query)
