@@ -1,11 +1,13 @@
 using Coordination.Domain;
+using Coordination.Silo.Persistence;
 using Microsoft.Extensions.Options;
 
 namespace Coordination.Silo.Grains;
 
 /// <summary>
 /// One guard unit. Status changes are written before the reply; heartbeats and positions stay in
-/// memory and are flushed by a timer, so a busy control-room feed does not queue on the database.
+/// memory and are flushed by a timer as background writes, so a busy control-room feed neither
+/// queues on the database nor makes commands' writes queue behind it.
 /// The unit tells its district only when what it adds to the figures changes.
 /// </summary>
 internal sealed class GuardUnitGrain(
@@ -40,7 +42,7 @@ internal sealed class GuardUnitGrain(
     {
         if (_flushDue is not null)
         {
-            await state.WriteStateAsync(cancellationToken);
+            await BackgroundWrite.Run(() => state.WriteStateAsync(cancellationToken));
         }
     }
 
@@ -236,7 +238,9 @@ internal sealed class GuardUnitGrain(
             S.Position = position;
         }
 
-        _flushDue ??= Now + _options.HeartbeatFlushInterval;
+        // Due somewhere in the second half of the interval: a feed that reports every unit at once
+        // (50,000 after a restart) spreads its flushes instead of making them all in the same second.
+        _flushDue ??= Now + _options.HeartbeatFlushInterval * (0.5 + (Random.Shared.NextDouble() / 2));
     }
 
     /// <summary>
@@ -351,7 +355,8 @@ internal sealed class GuardUnitGrain(
         _timerDue = DateTimeOffset.MaxValue;
         if (_flushDue is { } flush && flush <= Now)
         {
-            await Persist();
+            // Nobody waits for a heartbeat's write: commands' writes go before it (WriteLanes).
+            await BackgroundWrite.Run(Persist);
         }
 
         await TellDistrict();

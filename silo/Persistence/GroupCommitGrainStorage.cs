@@ -31,7 +31,7 @@ internal sealed class GroupCommitGrainStorage(AdoNetGrainStorage inner, IStateWr
         var payload = serializer.Serialize(grainState.State).ToArray();
         StorageMetrics.Serialized(stateName, payload.Length);
         var key = grainId.Key.ToString();
-        var stored = await writer.WriteAsync(stateName, key, expected, payload);
+        var stored = await writer.WriteAsync(stateName, key, expected, payload, BackgroundWrite.IsCurrent);
         if (stored is null || stored == expected)
         {
             throw new InconsistentStateException(
@@ -55,6 +55,9 @@ internal sealed class GroupCommitGrainStorage(AdoNetGrainStorage inner, IStateWr
 /// </summary>
 internal interface IStateWriter
 {
-    /// <summary>The version stored, or null (or <paramref name="expected"/>) when the version check refused the write.</summary>
-    Task<int?> WriteAsync(string stateName, string key, int? expected, byte[] payload);
+    /// <summary>
+    /// The version stored, or null (or <paramref name="expected"/>) when the version check refused the write.
+    /// A <paramref name="background"/> write gives way to commands' writes (see <see cref="WriteLanes{T}"/>).
+    /// </summary>
+    Task<int?> WriteAsync(string stateName, string key, int? expected, byte[] payload, bool background);
 }

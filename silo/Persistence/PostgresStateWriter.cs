@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -29,7 +28,7 @@ internal sealed partial class PostgresStateWriter : IStateWriter, IAsyncDisposab
     private readonly NpgsqlDataSource _database;
     private readonly string _serviceId;
     private readonly ILogger<PostgresStateWriter> _logger;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
+    private readonly WriteLanes<Pending> _queue = new();
     private readonly Task[] _writers;
     private string? _query;
     private long _groups;
@@ -45,10 +44,10 @@ internal sealed partial class PostgresStateWriter : IStateWriter, IAsyncDisposab
     /// <summary>Groups committed so far (for tests and operators).</summary>
     public long Committed => Interlocked.Read(ref _groups);
 
-    public Task<int?> WriteAsync(string stateName, string key, int? expected, byte[] payload)
+    public Task<int?> WriteAsync(string stateName, string key, int? expected, byte[] payload, bool background)
     {
         var pending = new Pending(stateName, key, expected, payload);
-        if (!_queue.Writer.TryWrite(pending))
+        if (!_queue.TryAdd(pending, background))
         {
             throw new ObjectDisposedException(nameof(PostgresStateWriter), "the silo is stopping; the write was not taken");
         }
@@ -59,12 +58,9 @@ internal sealed partial class PostgresStateWriter : IStateWriter, IAsyncDisposab
     private async Task RunAsync()
     {
         var group = new List<Pending>(MaxGroup);
-        while (await _queue.Reader.WaitToReadAsync())
+        while (await _queue.WaitAsync())
         {
-            while (group.Count < MaxGroup && _queue.Reader.TryRead(out var pending))
-            {
-                group.Add(pending);
-            }
+            _queue.TakeGroup(group, MaxGroup);
 
             // Another writer may have taken what woke this one.
             if (group.Count > 0)
@@ -153,7 +149,7 @@ internal sealed partial class PostgresStateWriter : IStateWriter, IAsyncDisposab
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         await Task.WhenAll(_writers);
     }
 

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +17,7 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
     // Bounds one transaction's time (and so the wait of the first caller in it).
     private const int MaxGroup = 256;
 
-    private readonly Channel<Work> _queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly WriteLanes<Work> _queue = new();
     private readonly StorageOptions _storage;
     private readonly ILogger<SqliteCommitter> _logger;
     private readonly Task _loop;
@@ -37,11 +36,14 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
     /// <summary>Groups committed and writes in them so far (for tests and operators).</summary>
     public (long Groups, long Writes) Committed => (Interlocked.Read(ref _groups), Interlocked.Read(ref _writes));
 
-    /// <summary>Runs <paramref name="write"/> in the next group's transaction; completes when that group is durable.</summary>
-    public Task<T> RunAsync<T>(Func<SqliteConnection, T> write)
+    /// <summary>
+    /// Runs <paramref name="write"/> in the next group's transaction; completes when that group is durable.
+    /// A <paramref name="background"/> write gives way to commands' writes (see <see cref="WriteLanes{T}"/>).
+    /// </summary>
+    public Task<T> RunAsync<T>(Func<SqliteConnection, T> write, bool background = false)
     {
         var work = new Work<T>(write);
-        if (!_queue.Writer.TryWrite(work))
+        if (!_queue.TryAdd(work, background))
         {
             throw new ObjectDisposedException(nameof(SqliteCommitter), "the silo is stopping; the write was not taken");
         }
@@ -52,13 +54,9 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
     private async Task RunAsync()
     {
         var group = new List<Work>(MaxGroup);
-        while (await _queue.Reader.WaitToReadAsync())
+        while (await _queue.WaitAsync())
         {
-            while (group.Count < MaxGroup && _queue.Reader.TryRead(out var work))
-            {
-                group.Add(work);
-            }
-
+            _queue.TakeGroup(group, MaxGroup);
             Commit(group);
             group.Clear();
         }
@@ -165,7 +163,7 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         await _loop;
         _control?.Dispose();
         _connection?.Dispose();

@@ -9,10 +9,10 @@ internal sealed class SqliteStateWriter(SqliteCommitter committer, string servic
     private string? _query;
     private SqliteCommand? _write;
 
-    public async Task<int?> WriteAsync(string stateName, string key, int? expected, byte[] payload)
+    public async Task<int?> WriteAsync(string stateName, string key, int? expected, byte[] payload, bool background)
     {
         var query = _query ??= await committer.RunAsync(connection => WriteQuery.Read(connection));
-        return await committer.RunAsync(connection => Write(connection, query, stateName, key, expected, payload));
+        return await committer.RunAsync(connection => Write(connection, query, stateName, key, expected, payload), background);
     }
 
     private int? Write(SqliteConnection connection, string query, string stateName, string key, int? expected, byte[] payload)

@@ -18,6 +18,8 @@ public class ClusterFixture : IAsyncLifetime
 
     protected virtual TimeSpan StaleAfter => TimeSpan.FromMinutes(5);
 
+    protected virtual TimeSpan HeartbeatFlushInterval => new UnitOptions().HeartbeatFlushInterval;
+
     /// <summary>Fails chosen storage writes on demand (nothing fails unless a test asks).</summary>
     public StorageFaults Faults { get; } = new();
 
@@ -31,7 +33,7 @@ public class ClusterFixture : IAsyncLifetime
     {
         var builder = new InProcessTestClusterBuilder(Silos);
         var storage = new StorageOptions { DataDirectory = _data.Path };
-        var staleAfter = StaleAfter;
+        var (staleAfter, flushInterval) = (StaleAfter, HeartbeatFlushInterval);
         var faults = Faults;
         builder.ConfigureSilo((_, silo) =>
         {
@@ -39,7 +41,7 @@ public class ClusterFixture : IAsyncLifetime
             silo.AddCoordinationStorage(storage);
             silo.AddCoordinationGrains();
             silo.UseInMemoryReminderService(); // as on a single node: districts keep a wake-up reminder while incidents are open
-            silo.Services.Configure<UnitOptions>(o => o.StaleAfter = staleAfter);
+            silo.Services.Configure<UnitOptions>(o => (o.StaleAfter, o.HeartbeatFlushInterval) = (staleAfter, flushInterval));
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -14,7 +14,11 @@ namespace Coordination.Tests.Infrastructure;
 public sealed class StorageFaults
 {
     private readonly ConcurrentQueue<Rule> _rules = new();
+    private readonly ConcurrentQueue<SeenWrite> _seen = new();
     private int _failed;
+
+    /// <summary>Every grain-state write that reached this layer, in order, and whether it was marked a background write.</summary>
+    public IReadOnlyCollection<SeenWrite> Seen => _seen;
 
     /// <summary>The layer to register in a silo's services.</summary>
     public GrainStorageLayer Layer => new(inner => new FailingStorage(inner, this));
@@ -66,6 +70,8 @@ public sealed class StorageFaults
         return null;
     }
 
+    public sealed record SeenWrite(string StateName, string Key, bool Background);
+
     private sealed record Rule(string? StateName, string? KeyContains, bool AfterStoring)
     {
         public int Remaining;
@@ -86,6 +92,7 @@ public sealed class StorageFaults
 
         public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         {
+            faults._seen.Enqueue(new SeenWrite(stateName, grainId.Key.ToString()!, BackgroundWrite.IsCurrent));
             if (faults.Match(stateName, grainId, out var afterStoring) is { } rule)
             {
                 rule.Reached.TrySetResult();
