@@ -18,7 +18,7 @@ internal sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
         try
         {
             var storage = grains.GetGrain<IStorageHealthGrain>(0).Problem();
-            await grains.GetGrain<INationalGrain>(INationalGrain.Key).GetCapacity().WaitAsync(Bound, cancellationToken);
+            await grains.Reference<INationalGrain>(INationalGrain.Key).GetCapacity().WaitAsync(Bound, cancellationToken);
             return await storage.WaitAsync(Bound, cancellationToken) is { } problem
                 ? HealthCheckResult.Unhealthy(problem)
                 : HealthCheckResult.Healthy();

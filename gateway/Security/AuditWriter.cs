@@ -105,7 +105,7 @@ internal sealed partial class AuditWriter(IGrainFactory grains, ILogger<AuditWri
         {
             try
             {
-                await grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.Key).Append([.. batch.Select(b => b.Record)]);
+                await grains.Reference<IAuditLogGrain>(IAuditLogGrain.Key).Append([.. batch.Select(b => b.Record)]);
                 batch.ForEach(b => b.Written.TrySetResult());
                 return;
             }

@@ -36,14 +36,14 @@ internal sealed class BulletinApi(IGrainFactory grains) : Proto.BulletinService.
             caller.ReaderOf(district);
         }
 
-        var ids = await grains.GetGrain<IDistrictGrain>(district).ListBulletins(request.IncludeEnded);
+        var ids = await grains.Reference<IDistrictGrain>(district).ListBulletins(request.IncludeEnded);
         return new Proto.ListBulletinsResponse { Bulletins = { await Readable(ids) } };
     }
 
     public override async Task<Proto.ListBulletinsResponse> ListCompanyBulletins(Proto.ListCompanyBulletinsRequest request, ServerCallContext context)
     {
         var companyId = context.Caller().OwnCompany(request.CompanyId);
-        var ids = await grains.GetGrain<ICompanyBulletinsGrain>(companyId).Outstanding();
+        var ids = await grains.Reference<ICompanyBulletinsGrain>(companyId).Outstanding();
         return new Proto.ListBulletinsResponse { Bulletins = { await Readable(ids) } };
     }
 
@@ -122,7 +122,7 @@ internal sealed class BulletinApi(IGrainFactory grains) : Proto.BulletinService.
         };
     }
 
-    private IBulletinGrain Bulletin(string id) => grains.GetGrain<IBulletinGrain>(id);
+    private IBulletinGrain Bulletin(string id) => grains.Reference<IBulletinGrain>(id);
 
     /// <summary>The bulletins the caller may read, in the order given; the others are left out, not refused.</summary>
     private async Task<IEnumerable<Proto.Bulletin>> Readable(IEnumerable<string> ids)

@@ -28,7 +28,7 @@ internal sealed class BulletinWatch : ObserverWatch<IBulletinObserver, BulletinN
 
     public static async Task<BulletinWatch> StartAsync(IGrainFactory grains, string companyId, long afterSequence)
     {
-        var feed = grains.GetGrain<ICompanyBulletinsGrain>(companyId);
+        var feed = grains.Reference<ICompanyBulletinsGrain>(companyId);
         var watch = new BulletinWatch(grains, feed) { LastSent = afterSequence };
         watch.Start = await watch.SubscribeAsync(o => feed.Watch(o, afterSequence), watch.RenewAsync, feed.Unwatch);
         return watch;

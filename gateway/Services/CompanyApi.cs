@@ -17,7 +17,7 @@ internal sealed class CompanyApi(IGrainFactory grains, CallerRateLimiter limiter
     {
         var companyId = Company(context, request.CompanyId);
         var units = Validate.Registrations([.. request.Units.Select(u => u.ToDomain())]);
-        var outcome = await grains.GetGrain<ICompanyGrain>(companyId).RegisterUnits(Validate.OptionalName(request.CompanyName, "company_name"), units);
+        var outcome = await grains.Reference<ICompanyGrain>(companyId).RegisterUnits(Validate.OptionalName(request.CompanyName, "company_name"), units);
         return new Proto.RegisterUnitsResponse { Created = outcome.Created, Updated = outcome.Updated };
     }
 
@@ -103,7 +103,7 @@ internal sealed class CompanyApi(IGrainFactory grains, CallerRateLimiter limiter
     public override async Task<Proto.ListUnitsResponse> ListUnits(Proto.ListUnitsRequest request, ServerCallContext context)
     {
         var companyId = Company(context, request.CompanyId);
-        var units = await grains.GetGrain<ICompanyGrain>(companyId).ListUnits();
+        var units = await grains.Reference<ICompanyGrain>(companyId).ListUnits();
         return new Proto.ListUnitsResponse { Units = { units.Select(u => u.ToApi()) } };
     }
 
@@ -138,7 +138,7 @@ internal sealed class CompanyApi(IGrainFactory grains, CallerRateLimiter limiter
                 answerId, companyId, [], Validate.RequiredText(request.Decline.Reason, "decline.reason")),
             _ => throw CoordinationException.Invalid("answer", "must be commit or decline"),
         };
-        var offer = await grains.GetGrain<IIncidentGrain>(incidentId).AnswerOffer(request.OfferId, answer);
+        var offer = await grains.Reference<IIncidentGrain>(incidentId).AnswerOffer(request.OfferId, answer);
         return new Proto.AnswerOfferResponse { OfferId = offer.OfferId, Status = offer.Status.ToApi(), CommittedGuards = offer.CommittedGuards };
     }
 
@@ -165,7 +165,7 @@ internal sealed class CompanyApi(IGrainFactory grains, CallerRateLimiter limiter
         var unitId = Validate.Id(report.UnitId, "unit_id");
         var status = report.Status.ToDomain("status");
         var position = Validate.Position(report.Position.ToDomain(), "position");
-        var unit = grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(companyId, unitId));
+        var unit = grains.Reference<IGuardUnitGrain>(UnitKey.Of(companyId, unitId));
         return status switch
         {
             // Progress on an assignment goes through its incident, which keeps the record of it.
@@ -178,14 +178,14 @@ internal sealed class CompanyApi(IGrainFactory grains, CallerRateLimiter limiter
 
     private async Task<UnitView> Progress(string companyId, string unitId, AssignmentProgress progress)
     {
-        var unit = grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(companyId, unitId));
+        var unit = grains.Reference<IGuardUnitGrain>(UnitKey.Of(companyId, unitId));
         var view = await unit.Get() ?? throw CoordinationException.NotFound($"unit '{unitId}' is not registered by company '{companyId}'");
         if (view.IncidentId is not { } incidentId)
         {
             throw CoordinationException.Precondition($"unit '{unitId}' is {UnitTransitions.Describe(view.Status)} and not assigned to an incident");
         }
 
-        await grains.GetGrain<IIncidentGrain>(incidentId).ReportProgress(companyId, unitId, progress);
+        await grains.Reference<IIncidentGrain>(incidentId).ReportProgress(companyId, unitId, progress);
         return await unit.Get() ?? view;
     }
 }

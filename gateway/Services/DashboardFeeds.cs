@@ -23,20 +23,20 @@ internal sealed class DashboardFeeds(IGrainFactory grains, DashboardHub hub)
     {
         var district = Validate.District(districtId, "district_id");
         caller.CapacityReader([district], national: false);
-        return Join($"district:{district}", () => grains.GetGrain<IDistrictGrain>(district), u => Capacity(u, Proto.CapacityScope.District, caller));
+        return Join($"district:{district}", () => grains.Reference<IDistrictGrain>(district), u => Capacity(u, Proto.CapacityScope.District, caller));
     }
 
     public Task<Feed<Proto.CapacityUpdate>> National(Caller caller)
     {
         caller.CapacityReader([], national: true);
-        return Join("national", () => grains.GetGrain<INationalGrain>(INationalGrain.Key), u => Capacity(u, Proto.CapacityScope.National, caller));
+        return Join("national", () => grains.Reference<INationalGrain>(INationalGrain.Key), u => Capacity(u, Proto.CapacityScope.National, caller));
     }
 
     public Task<Feed<Proto.IncidentUpdate>> Incident(Caller caller, string incidentIdText)
     {
         var incidentId = Validate.IncidentId(incidentIdText, "incident_id");
         caller.ReaderOf(IncidentIds.District(incidentId));
-        return Join($"incident:{incidentId}", () => grains.GetGrain<IIncidentGrain>(incidentId),
+        return Join($"incident:{incidentId}", () => grains.Reference<IIncidentGrain>(incidentId),
             u => Shared(u, () => new Proto.IncidentUpdate { Version = u.Version, Incident = u.Incident!.ToApi() }));
     }
 

@@ -31,7 +31,7 @@ internal sealed class ObservationApi(IGrainFactory grains) : Proto.ObservationSe
     {
         var district = Validate.District(request.DistrictId, "district_id");
         context.Caller().PoliceIn(district);
-        var ids = await grains.GetGrain<IObservationQueueGrain>(district).List(request.IncludeClosed);
+        var ids = await grains.Reference<IObservationQueueGrain>(district).List(request.IncludeClosed);
         var read = await Task.WhenAll(ids.Select(id => Observation(id).Get()));
         return new Proto.ListObservationsResponse { Observations = { read.Select(o => o.ToApi()) } };
     }
@@ -85,5 +85,5 @@ internal sealed class ObservationApi(IGrainFactory grains) : Proto.ObservationSe
         ? value
         : throw CoordinationException.Invalid("after_sequence", "must be 0 (from the start) or a sequence number received");
 
-    private IObservationGrain Observation(string id) => grains.GetGrain<IObservationGrain>(id);
+    private IObservationGrain Observation(string id) => grains.Reference<IObservationGrain>(id);
 }

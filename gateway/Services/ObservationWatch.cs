@@ -34,13 +34,13 @@ internal sealed class ObservationWatch : ObserverWatch<IObservationObserver, Obs
 
     public static Task<ObservationWatch> OnQueueAsync(IGrainFactory grains, string district, long afterSequence)
     {
-        var queue = grains.GetGrain<IObservationQueueGrain>(district);
+        var queue = grains.Reference<IObservationQueueGrain>(district);
         return StartAsync(grains, queue.Watch, queue.Unwatch, afterSequence);
     }
 
     public static Task<ObservationWatch> OnFeedbackAsync(IGrainFactory grains, string companyId, long afterSequence)
     {
-        var feed = grains.GetGrain<ICompanyObservationsGrain>(companyId);
+        var feed = grains.Reference<ICompanyObservationsGrain>(companyId);
         return StartAsync(grains, feed.Watch, feed.Unwatch, afterSequence);
     }
 
@@ -86,7 +86,7 @@ internal sealed class ObservationWatch : ObserverWatch<IObservationObserver, Obs
         }
     }
 
-    private Task<ObservationView> Read(string observationId) => _grains.GetGrain<IObservationGrain>(observationId).Get();
+    private Task<ObservationView> Read(string observationId) => _grains.Reference<IObservationGrain>(observationId).Get();
 
     private static async Task<ObservationWatch> StartAsync(
         IGrainFactory grains, Func<IObservationObserver, long, Task<ObservationFeedStart>> watch, Func<IObservationObserver, Task> unwatch, long afterSequence)

@@ -19,7 +19,7 @@ internal sealed class OfferWatch : ObserverWatch<IOfferObserver, OfferNotice>, I
 
     public static async Task<OfferWatch> StartAsync(IGrainFactory grains, string companyId)
     {
-        var company = grains.GetGrain<ICompanyGrain>(companyId);
+        var company = grains.Reference<ICompanyGrain>(companyId);
         var watch = new OfferWatch(grains);
         watch.Outstanding = await watch.SubscribeAsync(company.Watch, company.Watch, company.Unwatch);
         return watch;

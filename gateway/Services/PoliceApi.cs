@@ -19,20 +19,20 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
                 }
 
                 context.Caller().CapacityReader([], national: true);
-                var national = await grains.GetGrain<INationalGrain>(INationalGrain.Key).GetCapacity();
+                var national = await grains.Reference<INationalGrain>(INationalGrain.Key).GetCapacity();
                 return national.ToApi(request.Scope);
 
             case Proto.CapacityScope.District:
                 var district = Validate.District(request.DistrictId, "district_id");
                 context.Caller().CapacityReader([district], national: false);
-                var figures = await grains.GetGrain<IDistrictGrain>(district).GetCapacity();
+                var figures = await grains.Reference<IDistrictGrain>(district).GetCapacity();
                 return figures.ToApi(request.Scope);
 
             case Proto.CapacityScope.DistrictAndNeighbours:
                 var centre = ReferenceData.Current.DistrictsById[Validate.District(request.DistrictId, "district_id")];
                 context.Caller().CapacityReader(centre.Neighbours.Prepend(centre.Id), national: false);
                 // Asked here rather than by one district of the others, so no district ever waits on another.
-                var parts = await Task.WhenAll(centre.Neighbours.Prepend(centre.Id).Select(d => grains.GetGrain<IDistrictGrain>(d).GetCapacity()));
+                var parts = await Task.WhenAll(centre.Neighbours.Prepend(centre.Id).Select(d => grains.Reference<IDistrictGrain>(d).GetCapacity()));
                 return CapacityFigures.Sum(parts, time.GetUtcNow()).ToApi(request.Scope);
 
             default:
@@ -51,7 +51,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
         context.Caller().NationalPolice();
         var companyId = Validate.Id(request.CompanyId, "company_id");
         var priorities = request.Priorities.Select((p, i) => p.ToDomain($"priorities[{i}]")).Distinct().ToArray();
-        var company = await grains.GetGrain<ICompanyGrain>(companyId).SetFrameworkAgreement(priorities);
+        var company = await grains.Reference<ICompanyGrain>(companyId).SetFrameworkAgreement(priorities);
         return company.ToApi();
     }
 
@@ -69,7 +69,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
             request.Exercise,
             caller.Actor,
             request.Exercise && request.UsesLiveCapacity);
-        var incident = await grains.GetGrain<IIncidentGrain>(IncidentIds.Of(district, command.RequestId)).Open(command);
+        var incident = await grains.Reference<IIncidentGrain>(IncidentIds.Of(district, command.RequestId)).Open(command);
         return incident.ToApi();
     }
 
@@ -102,7 +102,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
     {
         var district = Validate.District(request.DistrictId, "district_id");
         context.Caller().ReaderOf(district);
-        var ids = await grains.GetGrain<IDistrictGrain>(district).ListIncidents(request.IncludeClosed);
+        var ids = await grains.Reference<IDistrictGrain>(district).ListIncidents(request.IncludeClosed);
         var incidents = await Task.WhenAll(ids.Select(id => Incident(id).Get()));
         return new Proto.ListIncidentsResponse { Incidents = { incidents.Select(i => i.ToApi()) } };
     }
@@ -144,7 +144,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
         return incident.ToApi();
     }
 
-    private IIncidentGrain Incident(string incidentId) => grains.GetGrain<IIncidentGrain>(incidentId);
+    private IIncidentGrain Incident(string incidentId) => grains.Reference<IIncidentGrain>(incidentId);
 
     /// <summary>Police who may act on this incident: those covering its district.</summary>
     private static Caller Police(ServerCallContext context, string incidentId)
@@ -166,7 +166,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
         }
 
         const int Page = 1000;
-        var log = grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.Key);
+        var log = grains.Reference<IAuditLogGrain>(IAuditLogGrain.Key);
         var after = 0L;
         IReadOnlyList<AuditEntry> entries;
         do
@@ -189,7 +189,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
     public override async Task<Proto.Company> GetCompany(Proto.GetCompanyRequest request, ServerCallContext context)
     {
         var companyId = Validate.Id(context.Caller().CompanyReader(request.CompanyId), "company_id");
-        var company = await grains.GetGrain<ICompanyGrain>(companyId).Get();
+        var company = await grains.Reference<ICompanyGrain>(companyId).Get();
         return company.Registered ? company.ToApi() : throw CoordinationException.NotFound($"company '{companyId}' has registered no units");
     }
 
@@ -213,9 +213,9 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
         var after = request.PageToken.Length > 0 ? Validate.Id(request.PageToken, "page_token") : null;
 
         // One more than the page, to know whether another page follows.
-        var ids = await grains.GetGrain<ICompanyRosterGrain>(ICompanyRosterGrain.Key).List(after, size + 1);
+        var ids = await grains.Reference<ICompanyRosterGrain>(ICompanyRosterGrain.Key).List(after, size + 1);
         var page = ids.Take(size).ToArray();
-        var companies = await Task.WhenAll(page.Select(id => grains.GetGrain<ICompanyGrain>(id).Get()));
+        var companies = await Task.WhenAll(page.Select(id => grains.Reference<ICompanyGrain>(id).Get()));
         return new Proto.ListCompaniesResponse
         {
             Companies = { companies.Where(c => c.Registered).Select(c => c.ToApi()) },
@@ -228,7 +228,7 @@ internal sealed class PoliceApi(IGrainFactory grains, TimeProvider time) : Proto
         context.Caller().NationalPolice();
         var companyId = Validate.Id(request.CompanyId, "company_id");
         var licence = request.Licence.ToDomain("licence");
-        var company = await grains.GetGrain<ICompanyGrain>(companyId).SetLicence(licence, Validate.OptionalName(request.Reason, "reason"));
+        var company = await grains.Reference<ICompanyGrain>(companyId).SetLicence(licence, Validate.OptionalName(request.Reason, "reason"));
         return company.ToApi();
     }
 }

@@ -28,7 +28,7 @@ internal sealed partial class BulletinGrain
         {
             // Listed by its district, never stored (its write failed, or the silo died between the two): the
             // district stops waking it. A later retry of the same issue lists it again.
-            await GrainFactory.GetGrain<IDistrictGrain>(District).BulletinRecorded(BulletinId, outstanding: false, wakeAt: null);
+            await GrainFactory.Reference<IDistrictGrain>(District).BulletinRecorded(BulletinId, outstanding: false, wakeAt: null);
             return;
         }
 
@@ -60,7 +60,7 @@ internal sealed partial class BulletinGrain
         var command = S.Command!;
         try
         {
-            await GrainFactory.GetGrain<IBulletinGrain>(command.References!).Supersede(BulletinId, command.Message);
+            await GrainFactory.Reference<IBulletinGrain>(command.References!).Supersede(BulletinId, command.Message);
         }
         catch (CoordinationException e) when (e.Code is ErrorKind.FailedPrecondition or ErrorKind.NotFound)
         {
@@ -92,7 +92,7 @@ internal sealed partial class BulletinGrain
             {
                 var delivery = new BulletinDelivery(BulletinId, S.Chain[0], o.Kind, S.Command!.Expires);
                 var companyView = view with { Recipients = [.. view.Recipients.Where(r => r.CompanyId == o.Recipient.CompanyId)] };
-                await GrainFactory.GetGrain<ICompanyBulletinsGrain>(o.Recipient.CompanyId).Record(delivery, companyView);
+                await GrainFactory.Reference<ICompanyBulletinsGrain>(o.Recipient.CompanyId).Record(delivery, companyView);
                 return true;
             }
             catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)
@@ -126,7 +126,7 @@ internal sealed partial class BulletinGrain
         var now = ((S.State == BulletinState.Outstanding && S.Refusal is null) || owes, BulletinLifecycle.EraseAt(S, Retention));
         if (_recordedAs != now)
         {
-            await GrainFactory.GetGrain<IDistrictGrain>(District).BulletinRecorded(BulletinId, now.Item1, now.Item2);
+            await GrainFactory.Reference<IDistrictGrain>(District).BulletinRecorded(BulletinId, now.Item1, now.Item2);
             _recordedAs = now;
         }
     }
@@ -136,7 +136,7 @@ internal sealed partial class BulletinGrain
     {
         if (S.Command is not null && S.Refusal is null)
         {
-            GrainFactory.GetGrain<IDistrictGrain>(District).BulletinChanged(BulletinSummary.Of(BulletinLifecycle.View(BulletinId, S))).Ignore();
+            GrainFactory.Reference<IDistrictGrain>(District).BulletinChanged(BulletinSummary.Of(BulletinLifecycle.View(BulletinId, S))).Ignore();
         }
     }
 

@@ -75,7 +75,7 @@ internal sealed partial class BulletinGrain(
         var recipients = await Recipients(issued, predecessor, searched);
 
         // Listed by its district before it exists, so a crash from here on leaves a bulletin that is woken and finished.
-        await GrainFactory.GetGrain<IDistrictGrain>(District).BulletinRecorded(BulletinId, outstanding: true, wakeAt: null);
+        await GrainFactory.Reference<IDistrictGrain>(District).BulletinRecorded(BulletinId, outstanding: true, wakeAt: null);
 
         S.Command = issued;
         S.CommandHash = hash;
@@ -171,7 +171,7 @@ internal sealed partial class BulletinGrain(
 
     private async Task<BulletinView> Predecessor(string references)
     {
-        var earlier = await GrainFactory.GetGrain<IBulletinGrain>(references).Peek()
+        var earlier = await GrainFactory.Reference<IBulletinGrain>(references).Peek()
             ?? throw CoordinationException.NotFound($"references: no bulletin '{references}'");
         if (earlier.State != BulletinState.Outstanding)
         {
@@ -194,7 +194,7 @@ internal sealed partial class BulletinGrain(
         var found = new List<string>();
         if (audience.Kind == AudienceKind.NamedCompanies)
         {
-            var companies = await Task.WhenAll(audience.Companies.Select(c => GrainFactory.GetGrain<ICompanyGrain>(c).Get()));
+            var companies = await Task.WhenAll(audience.Companies.Select(c => GrainFactory.Reference<ICompanyGrain>(c).Get()));
             for (var i = 0; i < companies.Length; i++)
             {
                 if (!companies[i].Registered)
@@ -213,7 +213,7 @@ internal sealed partial class BulletinGrain(
         else
         {
             var candidates = searched.SelectMany(s => s.Found.Companies).Distinct(StringComparer.Ordinal).ToList();
-            var companies = await Task.WhenAll(candidates.Select(c => GrainFactory.GetGrain<ICompanyGrain>(c).Get()));
+            var companies = await Task.WhenAll(candidates.Select(c => GrainFactory.Reference<ICompanyGrain>(c).Get()));
             found.AddRange(companies.Where(c => c.Licence == LicenceStatus.Valid).Select(c => c.CompanyId));
         }
 
@@ -245,7 +245,7 @@ internal sealed partial class BulletinGrain(
         var districts = area.Districts.Length > 0 ? area.Districts.Distinct(StringComparer.Ordinal) : ReferenceData.Current.Districts.Select(d => d.Id);
         var capability = b.Audience.Kind == AudienceKind.Capability ? b.Audience.Capability : null;
         return await Task.WhenAll(districts.Select(async d =>
-            (d, await GrainFactory.GetGrain<IDistrictGrain>(d).CompaniesInArea(area, capability, b.Audience.OnDutyOnly))));
+            (d, await GrainFactory.Reference<IDistrictGrain>(d).CompaniesInArea(area, capability, b.Audience.OnDutyOnly))));
     }
 
     // The command as sent, less who sent it: the same bulletin retried by another operator of the district is still a retry.

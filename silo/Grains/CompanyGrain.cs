@@ -54,7 +54,7 @@ internal sealed partial class CompanyGrain(
 
         foreach (var district in batch.Select(u => u.HomeDistrict).Distinct().Where(d => !S.Districts.Contains(d)))
         {
-            await GrainFactory.GetGrain<IDistrictGrain>(district).EnrollCompany(CompanyId);
+            await GrainFactory.Reference<IDistrictGrain>(district).EnrollCompany(CompanyId);
             S.Districts.Add(district);
         }
 
@@ -174,9 +174,9 @@ internal sealed partial class CompanyGrain(
     // One-way: a slow or vanished watcher never holds up the company.
     private void Notify(OfferNotice offer) => _watchers.Notify(watcher => watcher.OnOffer(offer).Ignore());
 
-    private IGuardUnitGrain Unit(string unitId) => GrainFactory.GetGrain<IGuardUnitGrain>(UnitKey.Of(CompanyId, unitId));
+    private IGuardUnitGrain Unit(string unitId) => GrainFactory.Reference<IGuardUnitGrain>(UnitKey.Of(CompanyId, unitId));
 
-    private ICompanyRosterGrain Roster => GrainFactory.GetGrain<ICompanyRosterGrain>(ICompanyRosterGrain.Key);
+    private ICompanyRosterGrain Roster => GrainFactory.Reference<ICompanyRosterGrain>(ICompanyRosterGrain.Key);
 
     private CompanyView View() => new(
         CompanyId, S.Name, S.Licence, S.LicenceReason, S.Units.Count, S.Registered, [.. S.FrameworkAgreements.Order()],

@@ -46,5 +46,5 @@ internal sealed partial class DistrictGrain
     public Task<IReadOnlyList<string>> ListBulletins(bool includeEnded) => Task.FromResult(Bulletins.List(includeEnded));
 
     private Task WakeBulletins() =>
-        Task.WhenAll(Bulletins.Due(time.GetUtcNow()).Select(b => GrainFactory.GetGrain<IBulletinGrain>(b).Wake()));
+        Task.WhenAll(Bulletins.Due(time.GetUtcNow()).Select(b => GrainFactory.Reference<IBulletinGrain>(b).Wake()));
 }

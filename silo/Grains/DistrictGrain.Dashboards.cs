@@ -77,7 +77,7 @@ internal sealed partial class DistrictGrain
             _changedSinceReport = false;
             _lastReport = now;
             // No observations: they stay in the district's own picture.
-            return GrainFactory.GetGrain<INationalGrain>(INationalGrain.Key).Report(new DistrictSituation(figures ?? _tally.Figures(DistrictId, now), Incidents.Lines, Bulletins.Lines));
+            return GrainFactory.Reference<INationalGrain>(INationalGrain.Key).Report(new DistrictSituation(figures ?? _tally.Figures(DistrictId, now), Incidents.Lines, Bulletins.Lines));
         }
 
         return Task.CompletedTask;

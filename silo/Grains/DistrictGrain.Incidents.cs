@@ -64,7 +64,7 @@ internal sealed partial class DistrictGrain
     {
         foreach (var incident in Incidents.Open.ToArray())
         {
-            await GrainFactory.GetGrain<IIncidentGrain>(incident).Wake();
+            await GrainFactory.Reference<IIncidentGrain>(incident).Wake();
         }
     }
 

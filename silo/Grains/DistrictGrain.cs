@@ -52,10 +52,10 @@ internal sealed partial class DistrictGrain(
         var units = 0;
         foreach (var companyId in state.State.Companies)
         {
-            var keys = await GrainFactory.GetGrain<ICompanyGrain>(companyId).UnitKeysIn(DistrictId);
+            var keys = await GrainFactory.Reference<ICompanyGrain>(companyId).UnitKeysIn(DistrictId);
             foreach (var chunk in keys.Chunk(RebuildParallelism))
             {
-                var contributions = await Task.WhenAll(chunk.Select(k => GrainFactory.GetGrain<IGuardUnitGrain>(k).GetContribution()));
+                var contributions = await Task.WhenAll(chunk.Select(k => GrainFactory.Reference<IGuardUnitGrain>(k).GetContribution()));
                 foreach (var contribution in contributions)
                 {
                     if (contribution is not null && _tally.Apply(contribution))
@@ -147,7 +147,7 @@ internal sealed partial class DistrictGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<IObservationQueueGrain>(DistrictId).Resume();
+            await GrainFactory.Reference<IObservationQueueGrain>(DistrictId).Resume();
         }
         catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)
         {

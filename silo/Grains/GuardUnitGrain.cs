@@ -67,7 +67,7 @@ internal sealed class GuardUnitGrain(
 
         if (previousDistrict is not null && previousDistrict != S.HomeDistrict)
         {
-            await GrainFactory.GetGrain<IDistrictGrain>(previousDistrict)
+            await GrainFactory.Reference<IDistrictGrain>(previousDistrict)
                 .Apply(Contribution() with { Withdrawn = true, Version = NextVersion() });
             _told = null;
         }
@@ -155,7 +155,7 @@ internal sealed class GuardUnitGrain(
         // Lent to another district's incident only with its own district's consent (the protected reserve).
         if (forDistrict is not null && forDistrict != S.HomeDistrict)
         {
-            await GrainFactory.GetGrain<IDistrictGrain>(S.HomeDistrict).Lend(this.GetPrimaryKeyString(), S.Headcount, forDistrict);
+            await GrainFactory.Reference<IDistrictGrain>(S.HomeDistrict).Lend(this.GetPrimaryKeyString(), S.Headcount, forDistrict);
         }
 
         S.Status = UnitStatus.Committed;
@@ -259,7 +259,7 @@ internal sealed class GuardUnitGrain(
         {
             try
             {
-                await GrainFactory.GetGrain<IAuditLogGrain>(IAuditLogGrain.Key).Append([started]);
+                await GrainFactory.Reference<IAuditLogGrain>(IAuditLogGrain.Key).Append([started]);
                 return;
             }
             catch (Exception e) when (e is not CoordinationException)
@@ -291,7 +291,7 @@ internal sealed class GuardUnitGrain(
         }
 
         now = now with { Version = NextVersion() };
-        await GrainFactory.GetGrain<IDistrictGrain>(S.HomeDistrict).Apply(now);
+        await GrainFactory.Reference<IDistrictGrain>(S.HomeDistrict).Apply(now);
         _told = now;
     }
 

@@ -155,5 +155,5 @@ internal sealed partial class IncidentGrain : IIncomingGrainCallFilter
         }
     }
 
-    private IAuditLogGrain AuditLog => GrainFactory.GetGrain<IAuditLogGrain>(IAuditLogGrain.Key);
+    private IAuditLogGrain AuditLog => GrainFactory.Reference<IAuditLogGrain>(IAuditLogGrain.Key);
 }

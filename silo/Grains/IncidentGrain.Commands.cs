@@ -27,7 +27,7 @@ internal sealed partial class IncidentGrain
         }
 
         // Also on a retry: the first attempt may have stopped before the district heard of it.
-        await GrainFactory.GetGrain<IDistrictGrain>(Opening.District).IncidentOpened(IncidentId);
+        await GrainFactory.Reference<IDistrictGrain>(Opening.District).IncidentOpened(IncidentId);
 
         // The board line sent with the save above may have arrived before the district listed the incident.
         TellDistrict(again: true);
@@ -135,7 +135,7 @@ internal sealed partial class IncidentGrain
         }
 
         // Also on a retry: the first attempt may have stopped before the district heard of it.
-        await GrainFactory.GetGrain<IDistrictGrain>(Opening.District).IncidentClosed(IncidentId);
+        await GrainFactory.Reference<IDistrictGrain>(Opening.District).IncidentClosed(IncidentId);
         return await Get();
     }
 

@@ -100,7 +100,7 @@ internal sealed partial class IncidentGrain
 
         if (!offer.Automatic)
         {
-            GrainFactory.GetGrain<ICompanyGrain>(offer.CompanyId).OfferClosed(offer.OfferId, offer.Status).Ignore();
+            GrainFactory.Reference<ICompanyGrain>(offer.CompanyId).OfferClosed(offer.OfferId, offer.Status).Ignore();
         }
     }
 
@@ -123,7 +123,7 @@ internal sealed partial class IncidentGrain
                 throw;
             }
 
-            await GrainFactory.GetGrain<IIncidentGrain>(exercise).Yield(unitKey, IncidentId);
+            await GrainFactory.Reference<IIncidentGrain>(exercise).Yield(unitKey, IncidentId);
             return await Unit(unitKey).Commit(offerId, IncidentId, Opening.Exercise, Opening.Yielding, Opening.District);
         }
     }
@@ -174,7 +174,7 @@ internal sealed partial class IncidentGrain
         await Task.WhenAll(intent.Units.Select(u => Unit(u.UnitKey).Release(u.OfferId)));
         foreach (var offer in intent.WithdrawnOffers)
         {
-            GrainFactory.GetGrain<ICompanyGrain>(offer.CompanyId).OfferClosed(offer.OfferId, OfferStatus.Withdrawn).Ignore();
+            GrainFactory.Reference<ICompanyGrain>(offer.CompanyId).OfferClosed(offer.OfferId, OfferStatus.Withdrawn).Ignore();
         }
 
         foreach (var byRequest in intent.Units.GroupBy(u => u.RequestId))
@@ -222,7 +222,7 @@ internal sealed partial class IncidentGrain
             _timer = null;
 
             // One-way: this may run on the timer while the district is waking us. Close() also awaits it.
-            GrainFactory.GetGrain<IDistrictGrain>(Opening.District).IncidentClosed(IncidentId).Ignore();
+            GrainFactory.Reference<IDistrictGrain>(Opening.District).IncidentClosed(IncidentId).Ignore();
         }
     }
 

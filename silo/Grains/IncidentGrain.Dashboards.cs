@@ -80,7 +80,7 @@ internal sealed partial class IncidentGrain
         if (summary != _summarySent)
         {
             _summarySent = summary;
-            GrainFactory.GetGrain<IDistrictGrain>(opening.District).IncidentChanged(summary).Ignore();
+            GrainFactory.Reference<IDistrictGrain>(opening.District).IncidentChanged(summary).Ignore();
         }
     }
 

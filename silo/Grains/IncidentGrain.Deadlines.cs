@@ -31,7 +31,7 @@ internal sealed partial class IncidentGrain
             // Told only once the expiry is stored: a company never drops an offer the incident still holds open.
             foreach (var (_, offer) in due)
             {
-                GrainFactory.GetGrain<ICompanyGrain>(offer.CompanyId).OfferClosed(offer.OfferId, OfferStatus.Expired).Ignore();
+                GrainFactory.Reference<ICompanyGrain>(offer.CompanyId).OfferClosed(offer.OfferId, OfferStatus.Expired).Ignore();
             }
 
             foreach (var request in due.Select(d => d.r).Distinct())

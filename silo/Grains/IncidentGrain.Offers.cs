@@ -49,7 +49,7 @@ internal sealed partial class IncidentGrain
         var planner = new OfferPlanner(request);
         foreach (var district in OfferPlanner.Districts(Opening.District, command, ReferenceData.Current))
         {
-            var candidates = await GrainFactory.GetGrain<IDistrictGrain>(district)
+            var candidates = await GrainFactory.Reference<IDistrictGrain>(district)
                 .FindCandidates(command.Capability, command.Location, Opening.District, planner.TriedUnits, planner.AskedCompanies,
                     takeFromExercises: !Opening.Exercise, $"{IncidentId}/{command.RequestId}", planner.Need);
             if (planner.SmallestTooLarge(candidates) is { } tooLarge)
@@ -85,7 +85,7 @@ internal sealed partial class IncidentGrain
     /// </summary>
     private async Task Deliver(CapacityRequestState request, OfferState offer)
     {
-        var company = GrainFactory.GetGrain<ICompanyGrain>(offer.CompanyId);
+        var company = GrainFactory.Reference<ICompanyGrain>(offer.CompanyId);
         if (!offer.Delivered && await company.CommitsAutomatically(Opening.Priority))
         {
             offer.Automatic = true;
@@ -153,7 +153,7 @@ internal sealed partial class IncidentGrain
             offer.AnswerId = answer.AnswerId;
             Record(TimelineKind.Declined, actor, reason, request, offer.OfferId, offer.CompanyId);
             await Save();
-            GrainFactory.GetGrain<ICompanyGrain>(offer.CompanyId).OfferClosed(offer.OfferId, OfferStatus.Declined).Ignore();
+            GrainFactory.Reference<ICompanyGrain>(offer.CompanyId).OfferClosed(offer.OfferId, OfferStatus.Declined).Ignore();
             await Allocate(request);
         }
         else

@@ -50,7 +50,7 @@ internal sealed partial class IncidentGrain(
         // (one-way: the district is waking us).
         if (S.Opening is { } opening && S.Status == IncidentStatus.Closed)
         {
-            GrainFactory.GetGrain<IDistrictGrain>(opening.District).IncidentClosed(IncidentId).Ignore();
+            GrainFactory.Reference<IDistrictGrain>(opening.District).IncidentClosed(IncidentId).Ignore();
         }
 
         return Task.CompletedTask;
@@ -78,9 +78,9 @@ internal sealed partial class IncidentGrain(
         S.Requests.FirstOrDefault(r => r.Command.RequestId == requestId)
         ?? throw CoordinationException.NotFound($"incident {IncidentId} has no request '{requestId}'");
 
-    private IGuardUnitGrain Unit(string unitKey) => GrainFactory.GetGrain<IGuardUnitGrain>(unitKey);
+    private IGuardUnitGrain Unit(string unitKey) => GrainFactory.Reference<IGuardUnitGrain>(unitKey);
 
-    private ITimelinePageGrain Page(int page) => GrainFactory.GetGrain<ITimelinePageGrain>($"{IncidentId}/{page}");
+    private ITimelinePageGrain Page(int page) => GrainFactory.Reference<ITimelinePageGrain>($"{IncidentId}/{page}");
 
     private void Record(
         TimelineKind kind, string actor, string? reason, CapacityRequestState? request = null, string? offerId = null,

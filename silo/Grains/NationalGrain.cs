@@ -18,7 +18,7 @@ internal sealed class NationalGrain(TimeProvider time) : Grain, INationalGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var situations = await Task.WhenAll(ReferenceData.Current.Districts.Select(d => GrainFactory.GetGrain<IDistrictGrain>(d.Id).GetSituation()));
+        var situations = await Task.WhenAll(ReferenceData.Current.Districts.Select(d => GrainFactory.Reference<IDistrictGrain>(d.Id).GetSituation()));
         foreach (var situation in situations)
         {
             Keep(situation);

@@ -122,7 +122,7 @@ internal sealed partial class ObservationGrain
     {
         if (S.TextErasedAt is not null && !_leftDay)
         {
-            await GrainFactory.GetGrain<IObservationDayGrain>(ObservationDayGrain.Key(S.District, DateOnly.FromDateTime(S.ReportedAt.UtcDateTime))).Erased(ObservationId);
+            await GrainFactory.Reference<IObservationDayGrain>(ObservationDayGrain.Key(S.District, DateOnly.FromDateTime(S.ReportedAt.UtcDateTime))).Erased(ObservationId);
             _leftDay = true;
         }
     }
@@ -137,7 +137,7 @@ internal sealed partial class ObservationGrain
     /// </summary>
     private async Task LinkIncident()
     {
-        var incident = GrainFactory.GetGrain<IIncidentGrain>(S.IncidentId!);
+        var incident = GrainFactory.Reference<IIncidentGrain>(S.IncidentId!);
         try
         {
             if (S.OpenIncident is { } open)
@@ -172,7 +172,7 @@ internal sealed partial class ObservationGrain
         {
             try
             {
-                await GrainFactory.GetGrain<ICompanyObservationsGrain>(view.CompanyId).Record(line, view);
+                await GrainFactory.Reference<ICompanyObservationsGrain>(view.CompanyId).Record(line, view);
                 S.CompanyTold = S.Version;
             }
             catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)

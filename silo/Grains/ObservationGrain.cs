@@ -78,7 +78,7 @@ internal sealed partial class ObservationGrain(
             // orphaned photos) that is woken; listed on its day, whose retention sweep erases it if nothing else does.
             var day = DateOnly.FromDateTime(now.UtcDateTime);
             await Queue(district).Expect(ObservationId, day);
-            await GrainFactory.GetGrain<IObservationDayGrain>(ObservationDayGrain.Key(district, day)).Add(ObservationId);
+            await GrainFactory.Reference<IObservationDayGrain>(ObservationDayGrain.Key(district, day)).Add(ObservationId);
             await Task.WhenAll(photos.Select(p => PhotoGrain(p.Index).Store(p, command.Photos[p.Index].Data)));
 
             S.Report = command with { Photos = [] };
@@ -263,7 +263,7 @@ internal sealed partial class ObservationGrain(
 
     private async Task CheckUnit(ReportObservation r)
     {
-        if (await GrainFactory.GetGrain<IGuardUnitGrain>(UnitKey.Of(r.CompanyId, r.UnitId)).Get() is null)
+        if (await GrainFactory.Reference<IGuardUnitGrain>(UnitKey.Of(r.CompanyId, r.UnitId)).Get() is null)
         {
             throw CoordinationException.Invalid("unit_id", $"company '{r.CompanyId}' has no unit '{r.UnitId}'");
         }
@@ -280,7 +280,7 @@ internal sealed partial class ObservationGrain(
             try
             {
                 // Read as the company: one it may not read (not addressed to it) is refused here too.
-                await GrainFactory.GetGrain<IBulletinGrain>(bulletinId).Get();
+                await GrainFactory.Reference<IBulletinGrain>(bulletinId).Get();
             }
             catch (CoordinationException e) when (e.Code == ErrorKind.NotFound)
             {
@@ -338,7 +338,7 @@ internal sealed partial class ObservationGrain(
     {
         try
         {
-            return await GrainFactory.GetGrain<IIncidentGrain>(incidentId).Get();
+            return await GrainFactory.Reference<IIncidentGrain>(incidentId).Get();
         }
         catch (CoordinationException e) when (e.Code == ErrorKind.NotFound)
         {
@@ -346,9 +346,9 @@ internal sealed partial class ObservationGrain(
         }
     }
 
-    private IObservationQueueGrain Queue(string district) => GrainFactory.GetGrain<IObservationQueueGrain>(district);
+    private IObservationQueueGrain Queue(string district) => GrainFactory.Reference<IObservationQueueGrain>(district);
 
-    private IObservationPhotoGrain PhotoGrain(int index) => GrainFactory.GetGrain<IObservationPhotoGrain>(ObservationIds.Photo(ObservationId, index));
+    private IObservationPhotoGrain PhotoGrain(int index) => GrainFactory.Reference<IObservationPhotoGrain>(ObservationIds.Photo(ObservationId, index));
 
     // The report as sent, less who sent it: the same report retried by another session of the company is still a retry.
     // The photos enter by their type and their bytes' own hash, not as JSON text (a megabyte of base64 per photo).

@@ -73,7 +73,7 @@ internal sealed class ObservationQueueGrain(
         {
             // One-way and after the write: a watcher never sees an event the queue could lose.
             _watchers.Notify(w => w.OnObservation(new ObservationNotice(e, view)).Ignore());
-            GrainFactory.GetGrain<IDistrictGrain>(DistrictId).ObservationChanged([line]).Ignore();
+            GrainFactory.Reference<IDistrictGrain>(DistrictId).ObservationChanged([line]).Ignore();
         }
 
         return e?.Sequence ?? state.State.Sequence;
@@ -88,7 +88,7 @@ internal sealed class ObservationQueueGrain(
         var open = ObservationBoard.Kept(Feed.Queue);
         if (open.Count > 0)
         {
-            GrainFactory.GetGrain<IDistrictGrain>(DistrictId).ObservationChanged(open).Ignore();
+            GrainFactory.Reference<IDistrictGrain>(DistrictId).ObservationChanged(open).Ignore();
         }
 
         return Task.CompletedTask;
@@ -147,7 +147,7 @@ internal sealed class ObservationQueueGrain(
         var now = time.GetUtcNow();
         foreach (var day in state.State.Days.Where(d => new DateTimeOffset(d.AddDays(1), TimeOnly.MinValue, TimeSpan.Zero) + retention <= now).ToList())
         {
-            var remaining = await GrainFactory.GetGrain<IObservationDayGrain>(ObservationDayGrain.Key(DistrictId, day)).Remaining();
+            var remaining = await GrainFactory.Reference<IObservationDayGrain>(ObservationDayGrain.Key(DistrictId, day)).Remaining();
             if (remaining.Count == 0)
             {
                 state.State.Days.Remove(day);
@@ -165,7 +165,7 @@ internal sealed class ObservationQueueGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<IObservationGrain>(observationId).Wake(DistrictId);
+            await GrainFactory.Reference<IObservationGrain>(observationId).Wake(DistrictId);
         }
         catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)
         {

@@ -23,7 +23,7 @@ internal sealed class CapacityWarmUp(IGrainFactory grains, ILogger<CapacityWarmU
             {
                 try
                 {
-                    var figures = await grains.GetGrain<INationalGrain>(INationalGrain.Key).GetCapacity();
+                    var figures = await grains.Reference<INationalGrain>(INationalGrain.Key).GetCapacity();
                     logger.LogInformation(
                         "Capacity ready: {Units} registered units, {Available} available ({Guards} guards), in {Elapsed}",
                         figures.RegisteredUnits, figures.AvailableUnits, figures.AvailableGuards, TimeProvider.System.GetElapsedTime(started));
