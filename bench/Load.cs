@@ -40,11 +40,14 @@ internal static class Load
 
     /// <summary>
     /// An open loop at a fixed total rate shared by the clients. Each call is timed from when it was
-    /// due, not from when it was sent, so a stalled server cannot hide its queue.
+    /// due, not from when it was sent, so a stalled server cannot hide its queue. Each latency comes
+    /// with the second of the run its call was due in, to tell a stall (slow calls bunched in time)
+    /// from a queue (slow calls spread through the run).
     /// </summary>
-    public static async Task<(List<double> LatenciesMs, int Unfilled)> Open(double rate, int clients, double seconds, Func<int, Task<bool>>[] call)
+    public static async Task<(List<double> LatenciesMs, int Unfilled, List<double> DueSeconds)> Open(double rate, int clients, double seconds, Func<int, Task<bool>>[] call)
     {
         var latencies = new List<double>();
+        var dueSeconds = new List<double>();
         var unfilled = 0;
         var interval = TimeSpan.FromSeconds(clients / rate);
         var watch = Stopwatch.StartNew();
@@ -73,6 +76,7 @@ internal static class Load
                     lock (latencies)
                     {
                         latencies.Add(latency);
+                        dueSeconds.Add(due.TotalSeconds);
                         unfilled += filled ? 0 : 1;
                     }
                 }));
@@ -80,7 +84,7 @@ internal static class Load
 
             await Task.WhenAll(mine);
         }));
-        return (latencies, unfilled);
+        return (latencies, unfilled, dueSeconds);
     }
 
     /// <summary>One client-streaming feed of the same status for every unit; a rejected report stops the run.</summary>

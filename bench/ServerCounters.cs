@@ -18,6 +18,9 @@ internal sealed class ServerCounters : IIncomingGrainCallFilter, IDisposable
     private readonly ConcurrentDictionary<System.Reflection.MethodInfo, StrongBox<long>> _calls = new();
     private readonly MeterListener _listener = new();
 
+    // The longest group commit since the last snapshot, in microseconds (a maximum, not a count: reset by each read).
+    private long _longestCommit;
+
     public ServerCounters()
     {
         _listener.InstrumentPublished = (instrument, listener) =>
@@ -31,6 +34,17 @@ internal sealed class ServerCounters : IIncomingGrainCallFilter, IDisposable
         {
             var name = tags.Length == 0 ? instrument.Name : $"{instrument.Name}[{tags[0].Value}]";
             Interlocked.Add(ref _counts.GetOrAdd(name, _ => new StrongBox<long>()).Value, value);
+        });
+        _listener.SetMeasurementEventCallback<double>((_, milliseconds, _, _) =>
+        {
+            var micros = (long)(milliseconds * 1000);
+            for (var seen = Interlocked.Read(ref _longestCommit); micros > seen; seen = Interlocked.Read(ref _longestCommit))
+            {
+                if (Interlocked.CompareExchange(ref _longestCommit, micros, seen) == seen)
+                {
+                    break;
+                }
+            }
         });
         _listener.Start();
     }
@@ -49,6 +63,8 @@ internal sealed class ServerCounters : IIncomingGrainCallFilter, IDisposable
             ["gc.gen0"] = GC.CollectionCount(0),
             ["gc.gen1"] = GC.CollectionCount(1),
             ["gc.gen2"] = GC.CollectionCount(2),
+            ["gc.pause.us"] = (long)GC.GetTotalPauseDuration().TotalMicroseconds,
+            ["commit.longest.us"] = Interlocked.Exchange(ref _longestCommit, 0),
         };
         foreach (var (name, count) in _counts)
         {

@@ -58,15 +58,28 @@ internal sealed class CapacityFigure(CapacityFigure.Settings settings)
             foreach (var count in settings.ClientCounts)
             {
                 var clients = await Clients(count, max * fraction * settings.Seconds);
-                var (latencies, unfilled) = await Load.Open(max * fraction, count, settings.Seconds, clients);
+                var before = await server.CountersAsync();
+                var (latencies, unfilled, due) = await Load.Open(max * fraction, count, settings.Seconds, clients);
+                var paused = PausedDuring(before, await server.CountersAsync());
                 var judged = count == JudgedClients;
                 var p99 = Percentile(latencies, 0.99);
                 report.Add("capacity requests", $"{fraction:P0} of max, {count} clients: p50", Percentile(latencies, 0.5), "ms");
                 report.Add("capacity requests", $"{fraction:P0} of max, {count} clients: p99", p99, "ms", judged ? "p99 <= 50 ms" : "", judged ? p99 <= 50 : null,
-                    $"{latencies.Count} requests{(unfilled > 0 ? $", {unfilled} not filled" : "")}");
+                    $"{latencies.Count} requests{(unfilled > 0 ? $", {unfilled} not filled" : "")}; {SlowestWhen(latencies, due)}; {paused}");
             }
         }
 
         return max;
+    }
+
+    /// <summary>
+    /// The server's collections and their total pause over a run, and its longest group commit (read
+    /// after the run: the maximum since the read before it): a stall of the process or of the disk shows here.
+    /// </summary>
+    internal static string PausedDuring(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after)
+    {
+        long Delta(string name) => after.GetValueOrDefault(name) - before.GetValueOrDefault(name);
+        return $"GC paused the server {Delta("gc.pause.us") / 1000.0:0} ms (collections: gen0 {Delta("gc.gen0")}, gen1 {Delta("gc.gen1")}, gen2 {Delta("gc.gen2")}); "
+            + $"longest group commit {after.GetValueOrDefault("commit.longest.us") / 1000.0:0} ms";
     }
 }

@@ -50,11 +50,11 @@ internal sealed class PostgresFigure(PostgresFigure.Settings settings)
             var (max, _) = await MaximumAsync([first], postgres, report, "one silo");
 
             var clients = await CapacityClients.CreateAsync(_ => first, Clients, max * 0.8 * settings.Seconds, "pg-open", districtOffset: 5);
-            var (latencies, unfilled) = await Load.Open(max * 0.8, Clients, settings.Seconds, clients);
+            var (latencies, unfilled, due) = await Load.Open(max * 0.8, Clients, settings.Seconds, clients);
             var p99 = Percentile(latencies, 0.99);
             report.Add(Section, $"one silo, 80 % of max, {Clients} clients: p50", Percentile(latencies, 0.5), "ms");
             report.Add(Section, $"one silo, 80 % of max, {Clients} clients: p99", p99, "ms", "p99 <= 50 ms", p99 <= 50,
-                $"{latencies.Count} requests{(unfilled > 0 ? $", {unfilled} not filled" : "")}");
+                $"{latencies.Count} requests{(unfilled > 0 ? $", {unfilled} not filled" : "")}; {SlowestWhen(latencies, due)}");
 
             await new DurableFigure(settings.Durable, Section).RunAsync(first, report, new PostgresRawCommits(database));
 

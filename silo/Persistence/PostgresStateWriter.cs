@@ -77,6 +77,7 @@ internal sealed partial class PostgresStateWriter : IStateWriter, IAsyncDisposab
             ? string.CompareOrdinal(a.StateName, b.StateName)
             : string.CompareOrdinal(a.Key, b.Key));
         var stored = new int?[group.Count];
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await using var connection = await _database.OpenConnectionAsync();
@@ -117,7 +118,7 @@ internal sealed partial class PostgresStateWriter : IStateWriter, IAsyncDisposab
         }
 
         Interlocked.Increment(ref _groups);
-        StorageMetrics.Committed();
+        StorageMetrics.Committed(System.Diagnostics.Stopwatch.GetElapsedTime(started));
         for (var i = 0; i < group.Count; i++)
         {
             group[i].Stored.TrySetResult(stored[i]);

@@ -65,6 +65,7 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
     private void Commit(List<Work> group)
     {
         SqliteConnection? connection = null;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             connection = Connection();
@@ -86,7 +87,7 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
 
             _control.Commit.ExecuteNonQuery();
             Interlocked.Increment(ref _groups);
-            StorageMetrics.Committed();
+            StorageMetrics.Committed(System.Diagnostics.Stopwatch.GetElapsedTime(started));
             Interlocked.Add(ref _writes, group.Count);
         }
         catch (Exception e)

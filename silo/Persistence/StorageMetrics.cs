@@ -23,6 +23,9 @@ public static class StorageMetrics
     private static readonly Counter<long> Commits = Meter.CreateCounter<long>(
         "coordination.storage.commits", "{commit}", "Transactions committed by the group writers (SQLite: one fsync each; PostgreSQL: one WAL flush each)");
 
+    private static readonly Histogram<double> CommitTime = Meter.CreateHistogram<double>(
+        "coordination.storage.commit.duration", "ms", "One group's time from its first statement to its commit (SQLite: with the fsync); every write in the group waits for all of it");
+
     private static readonly Counter<long> AuditRecords = Meter.CreateCounter<long>(
         "coordination.audit.records", "{record}", "Records appended to the audit chain");
 
@@ -33,7 +36,11 @@ public static class StorageMetrics
 
     internal static void Serialized(string stateName, int bytes) => WrittenBytes.Add(bytes, new KeyValuePair<string, object?>("state", stateName));
 
-    internal static void Committed() => Commits.Add(1);
+    internal static void Committed(TimeSpan took)
+    {
+        Commits.Add(1);
+        CommitTime.Record(took.TotalMilliseconds);
+    }
 
     internal static void Appended(int records)
     {
