@@ -60,9 +60,11 @@ internal sealed class CapacityFigure(CapacityFigure.Settings settings)
                 var clients = await Clients(count, max * fraction * settings.Seconds);
                 var before = await server.CountersAsync();
                 var harnessPaused = GC.GetTotalPauseDuration();
+                var machine = MachineCpu.Read();
                 var (latencies, unfilled, due) = await Load.Open(max * fraction, count, settings.Seconds, clients);
                 harnessPaused = GC.GetTotalPauseDuration() - harnessPaused;
-                var paused = $"{PausedDuring(before, await server.CountersAsync())}; the harness's own GC paused it {harnessPaused.TotalMilliseconds:0} ms";
+                var cpu = MachineCpu.Read() - machine;
+                var paused = $"{PausedDuring(before, await server.CountersAsync())}; the harness's own GC paused it {harnessPaused.TotalMilliseconds:0} ms; {cpu}";
                 var judged = count == JudgedClients;
                 var p99 = Percentile(latencies, 0.99);
                 report.Add("capacity requests", $"{fraction:P0} of max, {count} clients: p50", Percentile(latencies, 0.5), "ms");
