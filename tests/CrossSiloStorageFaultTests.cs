@@ -56,4 +56,43 @@ public sealed class CrossSiloStorageFaultTests(PostgresServer postgres)
         Assert.True(retry.Changed);
         Assert.Equal(UnitStatus.Unavailable, retry.Unit.Status);
     }
+
+    [Fact]
+    public async Task An_audit_log_that_cannot_be_written_on_one_silo_makes_a_command_through_the_other_silos_gateway_answer_unavailable_within_2_s()
+    {
+        using var data = new TempDirectory();
+        var database = await postgres.CreateDatabaseAsync();
+        string[] settings = ["--Coordination:Storage:Provider=PostgreSql", $"--Coordination:Storage:ConnectionString={database}"];
+        var company = Ids.Company("xaudit");
+
+        // The first command activates the audit log's grain while the first silo is alone, so it lives there.
+        await using var first = await RunningNode.StartAsync(data.Path, settings);
+        await first.Company.RegisterUnitsAsync(Register(company, UnitAt("u1", 2, "vest", 60.39, 5.32, "patrol")));
+        await using var second = await RunningNode.StartAsync(data.Path, settings);
+
+        // The database refuses every new audit row: the audit grain's store raises a PostgresException on the first silo.
+        await using var source = NpgsqlDataSource.Create(database);
+        await using (var refuse = source.CreateCommand("ALTER TABLE AuditLog ADD CONSTRAINT refuse_audit CHECK (false) NOT VALID;"))
+        {
+            await refuse.ExecuteNonQueryAsync();
+        }
+
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<RpcException>(() => second.Company.RegisterUnitsAsync(
+            Register(company, UnitAt("u2", 2, "vest", 60.39, 5.32, "patrol")), deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
+        var took = clock.Elapsed;
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.True(took < TimeSpan.FromSeconds(2), $"the refusal took {took.TotalSeconds:0.0} s to reach the client");
+
+        // No command runs before its start record is durable: the unit was not registered. With the log back, the retry is.
+        Assert.Equal(["u1"], (await second.Company.ListUnitsAsync(new ListUnitsRequest { CompanyId = company })).Units.Select(u => u.UnitId));
+        await using (var allow = source.CreateCommand("ALTER TABLE AuditLog DROP CONSTRAINT refuse_audit;"))
+        {
+            await allow.ExecuteNonQueryAsync();
+        }
+
+        await second.Company.RegisterUnitsAsync(Register(company, UnitAt("u2", 2, "vest", 60.39, 5.32, "patrol")));
+        Assert.Equal(["u1", "u2"], (await second.Company.ListUnitsAsync(new ListUnitsRequest { CompanyId = company })).Units.Select(u => u.UnitId).Order());
+    }
 }
