@@ -45,7 +45,8 @@ public static class Driver
         var dense = Path.Combine(root, "density");
         Directory.CreateDirectory(data);
         Directory.CreateDirectory(dense);
-        Console.WriteLine($"Coordination benchmark ({(smoke ? "smoke" : "full")}), {Environment.ProcessorCount} cores, load {Report.Load()}, data in {root}");
+        ServerProcess.LogFolder = Path.Combine(Path.GetTempPath(), "coordination-bench-logs", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+        Console.WriteLine($"Coordination benchmark ({(smoke ? "smoke" : "full")}), {Environment.ProcessorCount} cores, load {Report.Load()}, data in {root}, servers' logs in {ServerProcess.LogFolder}");
         try
         {
             var server = await ServerProcess.StartAsync(data, serverSettings);

@@ -15,12 +15,14 @@ namespace Coordination.Bench;
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly StreamWriter _log;
     private readonly DevelopmentTokens _tokens;
     private readonly HttpClient _http;
 
-    private ServerProcess(Process process, string dataDirectory, int grpcPort, int httpPort, TimeSpan startup)
+    private ServerProcess(Process process, StreamWriter log, string dataDirectory, int grpcPort, int httpPort, TimeSpan startup)
     {
         _process = process;
+        _log = log;
         DataDirectory = dataDirectory;
         StartupTime = startup;
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}", new GrpcChannelOptions
@@ -30,6 +32,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         _tokens = DevelopmentTokens.Load(Path.Combine(dataDirectory, "dev-signing-key.pem"));
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
     }
+
+    /// <summary>Where the servers' logs go; kept after the run, when the data is deleted.</summary>
+    public static string LogFolder { get; set; } = Path.Combine(Path.GetTempPath(), "coordination-bench-logs");
 
     public string DataDirectory { get; }
     public TimeSpan StartupTime { get; }
@@ -59,12 +64,30 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         var started = Stopwatch.StartNew();
         var process = Process.Start(info)!;
+
+        // The server's whole log, each line stamped with the time it arrived: the
+        // figures name seconds (SlowestWhen), and a stall is explained by what the silo logged then.
+        Directory.CreateDirectory(LogFolder);
+        var log = new StreamWriter(Path.Combine(LogFolder, $"server-{DateTime.UtcNow:HHmmss}-{grpcPort}.log")) { AutoFlush = true };
+
         // The server's warnings and errors (its log is at Warning) are shown with the figures they may explain.
         var previous = "";
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line)
             {
+                lock (log)
+                {
+                    try
+                    {
+                        log.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // A line after the harness let go of the process.
+                    }
+                }
+
                 if (line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal)
                     || (previous.Length > 0 && line.StartsWith("      ", StringComparison.Ordinal)))
                 {
@@ -109,7 +132,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             await Task.Delay(20);
         }
 
-        return new ServerProcess(process, dataDirectory, grpcPort, httpPort, started.Elapsed);
+        return new ServerProcess(process, log, dataDirectory, grpcPort, httpPort, started.Elapsed);
     }
 
     public CallInvoker As(string token) => Channel.Intercept(metadata =>
@@ -183,6 +206,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        lock (_log)
+        {
+            _log.Dispose();
+        }
     }
 
     // Below the kernel's ephemeral range, from which outgoing connections and "port 0" listeners draw:

@@ -49,7 +49,7 @@ internal static class CapacityClients
                     }
                     catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && attempt < 10)
                     {
-                        Console.WriteLine($"  (opening an incident answered UNAVAILABLE, attempt {attempt}: {e.Status.Detail}; retrying)");
+                        Console.WriteLine($"  ({DateTime.UtcNow:HH:mm:ss.fff} opening an incident answered UNAVAILABLE, attempt {attempt}: {e.Status.Detail}; retrying)");
                         await Task.Delay(TimeSpan.FromSeconds(1));
                     }
                 }

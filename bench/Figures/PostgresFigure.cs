@@ -61,6 +61,7 @@ internal sealed class PostgresFigure(PostgresFigure.Settings settings)
             // Units go stale five minutes after their last report; registering them here took two of those.
             await pool.HeartbeatAsync(first);
             var second = await ServerProcess.StartAsync(data, onPostgres);
+            Console.WriteLine($"  ({DateTime.UtcNow:HH:mm:ss.fff} a second silo has joined; the silos' logs are in {ServerProcess.LogFolder})");
             try
             {
                 await MaximumAsync([first, second], postgres, report, "two silos");

@@ -22,6 +22,12 @@ public sealed class OrleansOptions
     /// <summary>Address the silo binds and advertises. Loopback by default: silo ports never face untrusted networks.</summary>
     public string Address { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// Which grain directory a cluster uses (one silo has no choice to make). <see cref="GrainDirectoryKind.Consistent"/>
+    /// unless an operator has reason to go back to Orleans' default; see the README's "Silos joining and leaving".
+    /// </summary>
+    public GrainDirectoryKind GrainDirectory { get; set; } = GrainDirectoryKind.Consistent;
+
     /// <summary>Lowers Orleans' one-minute floor on reminder periods; for tests that watch a reminder fire.</summary>
     public TimeSpan? MinimumReminderPeriod { get; set; }
 
@@ -46,4 +52,21 @@ public sealed class OrleansOptions
                 $"{checks.Name(nameof(SiloPort))} and {checks.Name(nameof(GatewayPort))} must differ (both are {o.SiloPort}).").Result;
         }
     }
+}
+
+/// <summary>The grain directories a cluster can use.</summary>
+public enum GrainDirectoryKind
+{
+    /// <summary>
+    /// Orleans' strongly consistent directory (<c>AddDistributedGrainDirectory</c>): a silo joining or
+    /// leaving hands its ranges over under range locks, so no grain gets a second activation and no
+    /// grain on the silos that stay is deactivated.
+    /// </summary>
+    Consistent = 0,
+
+    /// <summary>
+    /// Orleans' default, eventually consistent directory: a silo that leaves takes its part of the
+    /// directory with it, and the others deactivate every grain listed there.
+    /// </summary>
+    Eventual = 1,
 }

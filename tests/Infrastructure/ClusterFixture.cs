@@ -40,6 +40,7 @@ public class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton(faults.Layer);
             silo.AddCoordinationStorage(storage);
             silo.AddCoordinationGrains();
+            silo.AddCoordinationDirectory(GrainDirectoryKind.Consistent); // as a cluster runs: these clusters kill and add silos
             silo.UseInMemoryReminderService(); // as on a single node: districts keep a wake-up reminder while incidents are open
             silo.Services.Configure<UnitOptions>(o => (o.StaleAfter, o.HeartbeatFlushInterval) = (staleAfter, flushInterval));
         });
