@@ -19,7 +19,7 @@ public sealed class CrossSiloStorageFaultTests(PostgresServer postgres)
     {
         using var data = new TempDirectory();
         var database = await postgres.CreateDatabaseAsync();
-        var settings = Settings(database);
+        var settings = PostgresServer.NodeSettings(database);
         var company = Ids.Company("xsilo");
 
         // The unit is activated while the first silo is alone in the cluster, so it lives there.
@@ -62,7 +62,7 @@ public sealed class CrossSiloStorageFaultTests(PostgresServer postgres)
     {
         using var data = new TempDirectory();
         var database = await postgres.CreateDatabaseAsync();
-        var settings = Settings(database);
+        var settings = PostgresServer.NodeSettings(database);
         var company = Ids.Company("xaudit");
 
         // The first command activates the audit log's grain while the first silo is alone, so it lives there.
@@ -95,7 +95,4 @@ public sealed class CrossSiloStorageFaultTests(PostgresServer postgres)
         await second.Company.RegisterUnitsAsync(Register(company, UnitAt("u2", 2, "vest", 60.39, 5.32, "patrol")));
         Assert.Equal(["u1", "u2"], (await second.Company.ListUnitsAsync(new ListUnitsRequest { CompanyId = company })).Units.Select(u => u.UnitId).Order());
     }
-
-    private static string[] Settings(string database) =>
-        ["--Coordination:Storage:Provider=PostgreSql", $"--Coordination:Storage:ConnectionString={database}"];
 }

@@ -199,7 +199,7 @@ public sealed class PostgresDiskFullTests(PostgresServer postgres, ITestOutputHe
         // Pools small enough for the server's 100 connections (the README's advice), so only the disk runs out.
         var database = await postgres.CreateDatabaseAsync() + ";Maximum Pool Size=20";
         var name = new Npgsql.NpgsqlConnectionStringBuilder(database).Database!;
-        string[] settings = ["--Coordination:Storage:Provider=PostgreSql", $"--Coordination:Storage:ConnectionString={database}"];
+        var settings = PostgresServer.NodeSettings(database);
         var first = true;
         var tablespace = $"small_{Guid.NewGuid():N}";
 

@@ -36,7 +36,7 @@ public sealed class FrozenSiloTests(PostgresServer postgres, ITestOutputHelper o
         var frozenPort = Ports.Free();
         await using var frozen = await SiloProcess.StartAsync(data.Path,
         [
-            .. Settings(database),
+            .. PostgresServer.NodeSettings(database),
             $"--Coordination:Orleans:SiloPort={frozenPort}",
             "--Coordination:Units:HeartbeatFlushInterval=00:00:08",
         ]);
@@ -48,8 +48,8 @@ public sealed class FrozenSiloTests(PostgresServer postgres, ITestOutputHelper o
             await frozen.Company.ReportUnitAsync(Report(CompanyId, unit, UnitStatus.Available));
         }
 
-        await using var second = await RunningNode.StartAsync(data.Path, Settings(database));
-        await using var third = await RunningNode.StartAsync(data.Path, Settings(database));
+        await using var second = await RunningNode.StartAsync(data.Path, PostgresServer.NodeSettings(database));
+        await using var third = await RunningNode.StartAsync(data.Path, PostgresServer.NodeSettings(database));
         await using var gateway = await StandaloneGatewayHost.StartAsync(data, database);
         using var tokens = new TestTokens(data.Path);
         CompanyService.CompanyServiceClient[] doors = [second.Company, third.Company, tokens.CompanyClient(gateway.Channel)];
@@ -192,10 +192,4 @@ public sealed class FrozenSiloTests(PostgresServer postgres, ITestOutputHelper o
     }
 
     private static string Tail(string output) => output.Length <= 4000 ? output : output[^4000..];
-
-    private static string[] Settings(string database) =>
-    [
-        "--Coordination:Storage:Provider=PostgreSql",
-        $"--Coordination:Storage:ConnectionString={database}",
-    ];
 }

@@ -340,8 +340,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
 
     private static string[] SiloSettings(string database, TimeSpan urgentDeadline) =>
     [
-        "--Coordination:Storage:Provider=PostgreSql",
-        $"--Coordination:Storage:ConnectionString={database}",
+        .. PostgresServer.NodeSettings(database),
         $"--Coordination:Offers:UrgentDeadline={urgentDeadline}",
         "--Coordination:Orleans:MinimumReminderPeriod=00:00:01",
         "--Coordination:Offers:WakeIncidentsEvery=00:00:03",

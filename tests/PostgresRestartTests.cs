@@ -20,7 +20,7 @@ public sealed class PostgresRestartTests(PostgresServer postgres)
     {
         using var data = new TempDirectory();
         var database = await postgres.CreateDatabaseAsync();
-        var node = await RunningNode.StartAsync(data.Path, "--Coordination:Storage:Provider=PostgreSql", $"--Coordination:Storage:ConnectionString={database}");
+        var node = await RunningNode.StartAsync(data.Path, PostgresServer.NodeSettings(database));
         try
         {
             const string companyId = "pg-restart";
@@ -59,7 +59,7 @@ public sealed class PostgresRestartTests(PostgresServer postgres)
 
             // After a restart, storage says the same.
             await node.DisposeAsync();
-            node = await RunningNode.StartAsync(data.Path, "--Coordination:Storage:Provider=PostgreSql", $"--Coordination:Storage:ConnectionString={database}");
+            node = await RunningNode.StartAsync(data.Path, PostgresServer.NodeSettings(database));
             await AssertStored(node, incident, companyId, released, kept);
         }
         finally

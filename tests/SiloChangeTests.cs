@@ -22,7 +22,7 @@ public sealed class SiloChangeTests(PostgresServer postgres)
     {
         using var data = new TempDirectory();
         var database = await postgres.CreateDatabaseAsync();
-        string[] settings = ["--Coordination:Storage:Provider=PostgreSql", $"--Coordination:Storage:ConnectionString={database}"];
+        var settings = PostgresServer.NodeSettings(database);
         var company = Ids.Company("stay");
 
         // The units are activated while the first silo is alone, so they all live there.
@@ -35,7 +35,7 @@ public sealed class SiloChangeTests(PostgresServer postgres)
 
         await using (var second = await RunningNode.StartAsync(data.Path, settings))
         {
-            // Work through the new silo's gateway reaches the units where they live.
+            // The new silo answers for the company while the units stay where they are.
             var units = await second.Company.ListUnitsAsync(new ListUnitsRequest { CompanyId = company });
             Assert.Equal(Units, units.Units.Count);
             Assert.Equal(before, await UnitsOn(management, here, company));

@@ -57,6 +57,10 @@ public sealed class PostgresServer : IAsyncLifetime
     }
 
     /// <summary>A new, empty database on this server; its connection string.</summary>
+    /// <summary>A node's settings for a cluster on <paramref name="database"/> (from <see cref="CreateDatabaseAsync"/>).</summary>
+    public static string[] NodeSettings(string database) =>
+        ["--Coordination:Storage:Provider=PostgreSql", $"--Coordination:Storage:ConnectionString={database}"];
+
     public async Task<string> CreateDatabaseAsync()
     {
         var name = $"coordination_{Guid.NewGuid():N}";
