@@ -29,7 +29,8 @@ public static class AuditCrossCheck
     }
 
     /// <summary>An incident as stored: its state and its whole timeline (sealed pages and tail).</summary>
-    public sealed record StoredIncident(string Id, IncidentState State, IReadOnlyList<TimelineEvent> Timeline);
+    /// <param name="Requests">Every request the incident has, archived ones included (its state's live list holds only those in play).</param>
+    public sealed record StoredIncident(string Id, IncidentState State, IReadOnlyList<TimelineEvent> Timeline, IReadOnlyList<CapacityRequestState> Requests);
 
     public static Findings Check(IReadOnlyList<AuditEntry> log, IReadOnlyList<StoredIncident> incidents, IReadOnlyDictionary<string, GuardUnitState> units)
     {
@@ -160,13 +161,13 @@ public static class AuditCrossCheck
             return $"incident {e.IncidentId} is not in the state";
         }
 
-        var request = e.RequestId is null ? null : incident.State.Requests.FirstOrDefault(r => r.Command.RequestId == e.RequestId);
+        var request = e.RequestId is null ? null : incident.Requests.FirstOrDefault(r => r.Command.RequestId == e.RequestId);
         return e.Rpc switch
         {
             Police + "RequestCapacity" when request is null => $"incident {e.IncidentId} has no request {e.RequestId}",
             Police + "CancelRequest" when request?.Status != RequestStatus.Cancelled => $"request {e.RequestId} of incident {e.IncidentId} is not cancelled",
             Police + "CloseIncident" when incident.State.Status != IncidentStatus.Closed && incident.State.PendingRelease is null => $"incident {e.IncidentId} is not closed",
-            Company + "AnswerOffer" when !incident.State.Requests.SelectMany(r => r.Offers).Any(o => o.AnswerId == e.RequestId || o.Intent?.AnswerId == e.RequestId)
+            Company + "AnswerOffer" when !incident.Requests.SelectMany(r => r.Offers).Any(o => o.AnswerId == e.RequestId || o.Intent?.AnswerId == e.RequestId)
                 => $"incident {e.IncidentId} holds no answer {e.RequestId}",
             _ => null,
         };

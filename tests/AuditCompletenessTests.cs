@@ -215,6 +215,30 @@ public sealed class AuditCompletenessTests
         Assert.Contains("incident agder.never is not in the state", verified.Output);
     }
 
+    [Fact]
+    public async Task The_verifier_finds_the_requests_an_incident_has_sealed_into_pages()
+    {
+        using var data = new TempDirectory();
+        var requests = Coordination.Silo.Grains.Decisions.RequestArchive.PageSize + 2;
+        await using (var node = await RunningNode.StartAsync(data.Path))
+        {
+            // No unit has this capability here: each request is unable to fill, then cancelled, and so archived.
+            var police = node.PoliceWith(node.Tokens.Police("finnmark"));
+            await police.OpenIncidentAsync(Incident("finnmark", "pages-1"));
+            for (var i = 1; i <= requests; i++)
+            {
+                await police.RequestCapacityAsync(Capacity("finnmark.pages-1", $"r{i}", "escort", 2));
+                await police.CancelRequestAsync(new CancelRequestRequest { IncidentId = "finnmark.pages-1", RequestId = $"r{i}", Reason = "not needed" });
+            }
+
+            Assert.Equal(requests, (await police.GetIncidentAsync(new GetIncidentRequest { IncidentId = "finnmark.pages-1" })).Requests.Count(r => r.Status == RequestStatus.Cancelled));
+        }
+
+        var verified = await Verify(data.Path);
+
+        Assert.True(verified.Code == 0, verified.Output);
+    }
+
     private static async Task<(int Code, string Output)> Verify(string dataDirectory)
     {
         var output = new StringWriter();

@@ -10,14 +10,15 @@ namespace Coordination.Tests;
 /// </summary>
 public sealed class GrainCallRulesTests
 {
-    private static readonly System.Reflection.Assembly Contracts = typeof(IIncidentGrain).Assembly;
+    // Grain interfaces live in the contracts, and in the silo where only the silo's grains call them (an incident's request pages).
+    private static readonly System.Reflection.Assembly[] Declaring = [typeof(IIncidentGrain).Assembly, typeof(Coordination.Silo.Grains.IRequestPageGrain).Assembly];
 
-    /// <summary>Every method of every grain and observer interface in the contracts, with the interfaces they inherit from there.</summary>
+    /// <summary>Every method of every grain and observer interface in the contracts and the silo, with the interfaces they inherit from there.</summary>
     private static List<(Type Interface, string Method)> GrainMethods() =>
-        [.. Contracts.GetTypes()
+        [.. Declaring.SelectMany(a => a.GetTypes())
             .Where(t => t.IsInterface && typeof(IAddressable).IsAssignableFrom(t))
             .SelectMany(t => t.GetInterfaces().Prepend(t))
-            .Where(t => t.Assembly == Contracts)
+            .Where(t => Declaring.Contains(t.Assembly))
             .Distinct()
             .SelectMany(t => t.GetMethods().Select(m => (t, m.Name)))];
 

@@ -1,4 +1,5 @@
 using Coordination.Domain;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Coordination.Tests;
 
@@ -78,5 +79,59 @@ public sealed class HalfFinishedCommandTests(KillCluster fixture) : IClassFixtur
         Assert.True(await Eventually.Holds(async () => (await districtGrain.GetCapacity()).AvailableUnits == 2), "the district's figures do not count both units as available again");
         var board = (await districtGrain.GetSituation()).Incidents.Where(i => i.IncidentId == id).ToList();
         Assert.True(command == "close" ? board.Count == 0 : board.All(i => i.CommittedGuards == 0), "the board disagrees with the incident");
+    }
+
+    [Fact]
+    public async Task A_cancel_cut_off_after_sealing_a_page_of_requests_is_finished_by_the_next_silo_with_each_request_once()
+    {
+        const string district = "innlandet";
+        var at = ReferenceData.Current.DistrictsById[district].Position;
+        var company = Ids.Company("sealed");
+        var grains = fixture.Grains;
+        await grains.GetGrain<ICompanyGrain>(company).RegisterUnits(null, [new UnitRegistration("u1", 2, ["patrol"], district, at)]);
+        await grains.GetGrain<ICompanyGrain>(company).SetFrameworkAgreement([Priority.Urgent]);
+        await grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(company, "u1")).ReportStatus(UnitStatus.Available, null);
+
+        var requestId = $"seal-{Guid.NewGuid():N}"[..16];
+        var id = IncidentIds.Of(district, requestId);
+        var incident = grains.GetGrain<IIncidentGrain>(id);
+        await incident.Open(new OpenIncident(requestId, district, "Killed mid-seal", at, Priority.Urgent, false, $"police:{district}"));
+        var start = DateTimeOffset.UtcNow;
+        RequestCapacity Request(int i) => new($"r{i}", "patrol", 2, at, start, TimeSpan.FromHours(2), false, false, $"police:{district}");
+        var pageSize = Coordination.Silo.Grains.Decisions.RequestArchive.PageSize;
+        for (var i = 1; i <= pageSize; i++)
+        {
+            Assert.Equal(RequestStatus.Filled, (await incident.RequestCapacity(Request(i))).Status);
+            if (i == pageSize)
+            {
+                break;
+            }
+
+            await incident.CancelRequest($"r{i}", $"police:{district}", null);
+        }
+
+        // The last cancel writes its intent, releases the unit, seals the page of cancelled requests,
+        // and then the incident's own write never finishes: the silo dies right there.
+        var stuck = fixture.Faults.HangNextWrite("incident", id, skip: 1);
+        var cancelling = incident.CancelRequest($"r{pageSize}", $"police:{district}", "not needed");
+        await stuck.WaitAsync(TimeSpan.FromSeconds(10));
+        var page = new GrainState<Coordination.Silo.Grains.RequestPageState>(new());
+        await fixture.Cluster.GetSiloServiceProvider().GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(Coordination.Silo.Grains.StorageNames.Grains)
+            .ReadStateAsync("requests", GrainId.Create("requestpage", $"{id}/0"), page);
+        Assert.Equal(pageSize, page.State?.Requests.Count); // the page is stored; the incident saying so is not
+        await fixture.Cluster.KillSiloAsync(fixture.Cluster.Silos[0]);
+        _ = cancelling.ContinueWith(t => t.Exception, TaskScheduler.Default); // the caller never hears back
+        fixture.Faults.Heal();
+
+        await fixture.Cluster.StartAdditionalSiloAsync();
+        await fixture.Cluster.WaitForLivenessToStabilizeAsync();
+
+        // Woken by its district, the incident finishes the cancel on its own and seals the same page again.
+        Assert.True(await Eventually.Holds(async () => (await incident.Get()).Requests.All(r => r.Status == RequestStatus.Cancelled), TimeSpan.FromSeconds(30)),
+            "the cancel was never finished on its own");
+        var view = await incident.Get();
+        Assert.Equal(Enumerable.Range(1, pageSize).Select(i => $"r{i}"), view.Requests.Select(r => r.RequestId));
+        Assert.Equal(pageSize, view.Timeline.Count(e => e.Kind == TimelineKind.Cancelled));
+        Assert.Equal(UnitStatus.Available, (await grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(company, "u1")).Get())!.Status);
     }
 }

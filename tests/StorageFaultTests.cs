@@ -1,5 +1,6 @@
 using Coordination.Domain;
 using Coordination.Silo.Grains;
+using Coordination.Silo.Grains.Decisions;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 
@@ -318,6 +319,78 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
         Assert.Equal(2, outcome.Created + outcome.Updated);
         Assert.Equal(["u1", "u2"], (await grain.ListUnits()).Select(u => u.UnitId));
         Assert.True((await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, "u2"))).Registered);
+    }
+
+    [Fact]
+    public async Task A_cancel_whose_request_page_write_fails_is_not_kept_and_its_retry_stores_it()
+    {
+        var (company, _) = await Register("archive", "nordland", 1, frameworkAgreement: true);
+        var incident = await Open("nordland");
+        var id = incident.GetPrimaryKeyString();
+
+        // One request short of a page of archived requests; the next cancel seals the page.
+        for (var i = 1; i < RequestArchive.PageSize; i++)
+        {
+            await FillAndCancel(incident, $"r{i}", "nordland");
+        }
+
+        var last = $"r{RequestArchive.PageSize}";
+        Assert.Equal(RequestStatus.Filled, (await incident.RequestCapacity(Request(last, "nordland", 2))).Status);
+        fixture.Faults.FailNextWrite("requests", id);
+        var error = await Assert.ThrowsAsync<CoordinationException>(() => incident.CancelRequest(last, "police:nordland", "not needed"));
+        Assert.Equal(ErrorKind.Unavailable, error.Code);
+
+        // The retry answers OK only once storage holds the cancel: the activation that failed did not keep it in memory.
+        var retry = await incident.CancelRequest(last, "police:nordland", "not needed");
+
+        Assert.Equal(RequestStatus.Cancelled, retry.Status);
+        var stored = await Stored<IncidentState>("incident", "incident", id);
+        Assert.Equal(1, stored.ArchivePages);
+        Assert.Empty(stored.Requests);
+        var page = await Stored<RequestPageState>("requests", "requestpage", $"{id}/0");
+        Assert.Equal(RequestArchive.PageSize, page.Requests.Count + stored.Archived.Count);
+        Assert.Equal(RequestStatus.Cancelled, page.Requests.Concat(stored.Archived).Single(r => r.Command.RequestId == last).Status);
+        var view = await incident.Get();
+        Assert.Equal(Enumerable.Range(1, RequestArchive.PageSize).Select(i => $"r{i}"), view.Requests.Select(r => r.RequestId));
+        Assert.All(view.Requests, r => Assert.Equal(RequestStatus.Cancelled, r.Status));
+        Assert.Equal(RequestArchive.PageSize, view.Timeline.Count(e => e.Kind == TimelineKind.Cancelled));
+        Assert.Equal(UnitStatus.Available, (await Unit(company, "u1").Get())!.Status);
+    }
+
+    [Fact]
+    public async Task An_extension_whose_timeline_page_write_fails_is_not_kept_and_its_retry_stores_it()
+    {
+        var (company, _) = await Register("timeline", "ost", 1, frameworkAgreement: true);
+        var incident = await OpenWithFilledRequest(company, "ost", guards: 2);
+        var id = incident.GetPrimaryKeyString();
+        var end = (await incident.Get()).Requests.Single().End;
+
+        // Extensions until the next event fills the timeline's tail, so its write seals a page first.
+        while ((await Stored<IncidentState>("incident", "incident", id)).TimelineTail.Count < IncidentTimeline.PageSize - 1)
+        {
+            end = end.AddMinutes(1);
+            await incident.Extend("r1", end, "police:ost");
+        }
+
+        var until = end.AddHours(1);
+        fixture.Faults.FailNextWrite("timeline", id);
+        Assert.Equal(ErrorKind.Unavailable, (await Assert.ThrowsAsync<CoordinationException>(() => incident.Extend("r1", until, "police:ost"))).Code);
+
+        // Before the fix the activation kept the new end in memory: the retry found it done and answered OK without storing it.
+        var retry = await incident.Extend("r1", until, "police:ost");
+
+        Assert.Equal(until, retry.End);
+        var stored = await Stored<IncidentState>("incident", "incident", id);
+        Assert.Equal(until, stored.Requests.Single().End);
+        Assert.Equal(1, stored.SealedPages);
+        Assert.Single((await incident.Get()).Timeline, e => e.Kind == TimelineKind.Extended && e.Reason == $"until {until:u}");
+    }
+
+    private async Task FillAndCancel(IIncidentGrain incident, string requestId, string district)
+    {
+        var request = await incident.RequestCapacity(Request(requestId, district, 2));
+        Assert.True(request.Status == RequestStatus.Filled, $"setup: request {requestId} is {request.Status}");
+        await incident.CancelRequest(requestId, $"police:{district}", "not needed");
     }
 
     private async Task<(string Company, string[] Units)> Register(string hint, string district, int count, bool frameworkAgreement = false)

@@ -43,6 +43,13 @@ internal static class GrainTuning
     /// <summary>Timeline events an incident keeps in its own state before sealing them into a page.</summary>
     public const int TimelinePageSize = 64;
 
+    /// <summary>
+    /// Settled requests an incident keeps in its own state before sealing them into a page. Each write
+    /// of the incident carries the unsealed ones (a few hundred bytes each), and each page is one write
+    /// more, once per this many settled requests.
+    /// </summary>
+    public const int RequestPageSize = 16;
+
     /// <summary>How soon an incident tries again to deliver an offer, finish a commitment or a release that did not go through.</summary>
     public static readonly TimeSpan OfferRetryDelay = TimeSpan.FromSeconds(5);
 

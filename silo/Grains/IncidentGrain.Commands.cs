@@ -38,7 +38,7 @@ internal sealed partial class IncidentGrain
     {
         await Resume();
         EnsureOpen();
-        var request = S.Requests.FirstOrDefault(r => r.Command.RequestId == command.RequestId);
+        var request = await FindAnyRequest(command.RequestId);
         if (request is not null)
         {
             if (request.Command with { Actor = command.Actor } != command)
@@ -50,7 +50,7 @@ internal sealed partial class IncidentGrain
         {
             // Written together with its first offer (or its settling), not on its own: one write fewer per request.
             request = new CapacityRequestState { Command = command, End = command.Start + command.Duration };
-            S.Requests.Add(request);
+            Archive.Add(request);
             Record(TimelineKind.Requested, command.Actor, null, request, guards: command.Guards);
         }
 
@@ -63,9 +63,11 @@ internal sealed partial class IncidentGrain
     {
         await Resume();
         EnsureOpen();
-        var request = FindRequest(requestId);
+        var request = await GetRequest(requestId);
         if (request.Status != RequestStatus.Cancelled)
         {
+            // A completed request may be archived; cancelling changes it, so it is live again.
+            Archive.BringBack(request);
             var withdrawn = Withdraw(request, actor, "request cancelled");
             await RunRelease(new ReleaseIntent(ReleaseCause.CancelRequest, actor, reason ?? "request cancelled", reason, requestId, Held(request), withdrawn));
         }
@@ -77,7 +79,7 @@ internal sealed partial class IncidentGrain
     {
         await Resume();
         EnsureOpen();
-        var request = FindRequest(requestId);
+        var request = await GetRequest(requestId);
         if (until == request.End)
         {
             return View(request);
@@ -109,7 +111,14 @@ internal sealed partial class IncidentGrain
         await Resume();
         EnsureOpen();
         var wanted = unitKeys.ToHashSet(StringComparer.Ordinal);
-        var unknown = wanted.Where(k => !S.Requests.Any(r => r.Assignments.Any(a => a.UnitKey == k))).ToList();
+        var unknown = wanted.Where(k => !S.Requests.Concat(S.Archived).Any(r => r.Assignments.Exists(a => a.UnitKey == k))).ToList();
+        if (unknown.Count > 0 && Archive.HasPages)
+        {
+            // Only a release naming units the live requests never had reads the archive (a repeated release, or a mistake).
+            var archived = (await ArchivedPages()).SelectMany(p => p).SelectMany(r => r.Assignments).Select(a => a.UnitKey).ToHashSet(StringComparer.Ordinal);
+            unknown.RemoveAll(archived.Contains);
+        }
+
         if (unknown.Count > 0)
         {
             throw CoordinationException.NotFound($"unit {unknown[0]} was never assigned to incident {IncidentId}");
@@ -194,6 +203,6 @@ internal sealed partial class IncidentGrain
                 break;
         }
 
-        return View(assignment);
+        return View(assignment, request);
     }
 }

@@ -113,11 +113,7 @@ internal sealed partial class IncidentGrain
     {
         _ = Opening;
         await Resume();
-        var (request, offer) = S.Requests.SelectMany(r => r.Offers.Select(o => (r, o))).FirstOrDefault(x => x.o.OfferId == offerId);
-        if (offer is null)
-        {
-            throw CoordinationException.NotFound($"offer {offerId} does not exist");
-        }
+        var (request, offer) = await FindOffer(offerId) ?? throw CoordinationException.NotFound($"offer {offerId} does not exist");
 
         if (offer.CompanyId != answer.CompanyId)
         {
@@ -165,6 +161,22 @@ internal sealed partial class IncidentGrain
         }
 
         return View(request).Offers.Single(o => o.OfferId == offerId);
+    }
+
+    /// <summary>An offer and its request: among the live and archived requests, then (a late or retried answer) in the sealed pages.</summary>
+    private async Task<(CapacityRequestState Request, OfferState Offer)?> FindOffer(string offerId)
+    {
+        static (CapacityRequestState, OfferState)? In(IEnumerable<CapacityRequestState> requests, string offerId) =>
+            requests.SelectMany(r => r.Offers.Where(o => o.OfferId == offerId).Select(o => ((CapacityRequestState, OfferState)?)(r, o))).FirstOrDefault();
+
+        var found = In(S.Requests.Concat(S.Archived), offerId);
+        if (found is null && Archive.HasPages)
+        {
+            // Newest copy first: a request brought back from a page and archived again is in a later page.
+            found = In((await ArchivedPages()).Reverse().SelectMany(p => p.Reverse()), offerId);
+        }
+
+        return found;
     }
 
     /// <summary>Refuses an answer that could not be honoured before anything is written: unknown, unavailable or too many units.</summary>

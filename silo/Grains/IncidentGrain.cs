@@ -1,5 +1,6 @@
 using Coordination.Domain;
 using Coordination.Silo.Grains.Decisions;
+using Coordination.Silo.Persistence;
 using Microsoft.Extensions.Options;
 
 namespace Coordination.Silo.Grains;
@@ -25,12 +26,15 @@ internal sealed partial class IncidentGrain(
 {
     private IncidentState S => state.State;
     private IncidentTimeline Timeline => new(S);
+    private RequestArchive Archive => new(S);
     private string IncidentId => this.GetPrimaryKeyString();
     private DateTimeOffset Now => time.GetUtcNow();
     private OpenIncident Opening => S.Opening ?? throw CoordinationException.NotFound($"incident '{IncidentId}' does not exist");
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        Archive.NumberOlderRequests();
+
         // Deadlines, half-finished commitments and undelivered offers are all in the state: one
         // pass right after activation picks each of them up again.
         if (S.Opening is not null && (S.Status == IncidentStatus.Open || S.AuditOutbox.Count > 0))
@@ -61,9 +65,24 @@ internal sealed partial class IncidentGrain(
         var opening = Opening;
         var timeline = Timeline;
         var pages = await Task.WhenAll(timeline.Pages.Select(p => Page(p).Read()));
+        var requests = Archive.Whole(await ArchivedPages());
         return new IncidentView(
             IncidentId, opening.District, opening.Title, opening.Location, opening.Priority, opening.Exercise,
-            S.Status, S.OpenedAt, S.ClosedAt, [.. S.Requests.Select(View)], timeline.Whole(pages), opening.UsesLiveCapacity);
+            S.Status, S.OpenedAt, S.ClosedAt, [.. requests.Select(View)], timeline.Whole(pages), opening.UsesLiveCapacity);
+    }
+
+    // The sealed pages of archived requests, read once per activation: a sealed page does not change.
+    private List<IReadOnlyList<CapacityRequestState>>? _archivedPages;
+
+    private async Task<IReadOnlyList<IReadOnlyList<CapacityRequestState>>> ArchivedPages()
+    {
+        if (_archivedPages is null)
+        {
+            var read = await Task.WhenAll(Archive.Pages.Select(p => RequestPage(p).Read()));
+            _archivedPages ??= [.. read];
+        }
+
+        return _archivedPages;
     }
 
     private void EnsureOpen()
@@ -74,13 +93,26 @@ internal sealed partial class IncidentGrain(
         }
     }
 
+    /// <summary>A request in the incident's own state (live or archived, not yet sealed), as a release under way names it.</summary>
     private CapacityRequestState FindRequest(string requestId) =>
-        S.Requests.FirstOrDefault(r => r.Command.RequestId == requestId)
-        ?? throw CoordinationException.NotFound($"incident {IncidentId} has no request '{requestId}'");
+        Archive.Find(requestId) ?? throw CoordinationException.NotFound($"incident {IncidentId} has no request '{requestId}'");
+
+    /// <summary>A request by id, wherever it is; null when the incident never had it.</summary>
+    private async Task<CapacityRequestState?> FindAnyRequest(string requestId)
+    {
+        var archive = Archive;
+        return archive.Find(requestId)
+            ?? (archive.MaySeal(requestId) ? RequestArchive.FindSealed(await ArchivedPages(), r => r.Command.RequestId == requestId) : null);
+    }
+
+    private async Task<CapacityRequestState> GetRequest(string requestId) =>
+        await FindAnyRequest(requestId) ?? throw CoordinationException.NotFound($"incident {IncidentId} has no request '{requestId}'");
 
     private IGuardUnitGrain Unit(string unitKey) => GrainFactory.Reference<IGuardUnitGrain>(unitKey);
 
     private ITimelinePageGrain Page(int page) => GrainFactory.Reference<ITimelinePageGrain>($"{IncidentId}/{page}");
+
+    private IRequestPageGrain RequestPage(int page) => GrainFactory.Reference<IRequestPageGrain>($"{IncidentId}/{page}");
 
     private void Record(
         TimelineKind kind, string actor, string? reason, CapacityRequestState? request = null, string? offerId = null,
@@ -105,15 +137,21 @@ internal sealed partial class IncidentGrain(
     }
 
     /// <summary>
-    /// Writes the state. A full timeline tail is sealed into a page first (see <see cref="IncidentTimeline"/>).
+    /// Writes the state. Requests that are over are archived, and a full archive or timeline tail is
+    /// sealed into a page first (see <see cref="RequestArchive"/> and <see cref="IncidentTimeline"/>).
     /// </summary>
     private async Task Save()
     {
-        var timeline = Timeline;
-        if (timeline.PageToSeal is { } page)
+        try
         {
-            await Page(page.Number).Write(page.Events);
-            timeline.Sealed(page);
+            await SealPages();
+        }
+        catch (Exception)
+        {
+            // The change is in memory and only part of it could be stored: this activation is as out of
+            // step with storage as after a failed write of its own, and goes the same way (reloaded on the next call).
+            InStepGrainStorage.Abandon(GrainContext, "a page write failed: memory may be ahead of storage");
+            throw;
         }
 
         // A command's start record rides in its first write and is appended to the chain beside it; the
@@ -143,6 +181,28 @@ internal sealed partial class IncidentGrain(
         AnnounceToWatchers();
     }
 
+    /// <summary>Archives requests that are over, and seals a full archive or timeline tail into its page.</summary>
+    private async Task SealPages()
+    {
+        var archive = Archive;
+        archive.Collect(S.PendingRelease);
+        if (archive.PageToSeal is { } requests)
+        {
+            await RequestPage(requests.Number).Write(requests.Requests);
+            if (archive.Sealed(requests))
+            {
+                _archivedPages?.Add(requests.Requests);
+            }
+        }
+
+        var timeline = Timeline;
+        if (timeline.PageToSeal is { } page)
+        {
+            await Page(page.Number).Write(page.Events);
+            timeline.Sealed(page);
+        }
+    }
+
     // Calls running in this activation (see Invoke), and whether a write since they began is not yet on the district's board.
     private int _callsRunning;
     private bool _districtBehind;
@@ -159,8 +219,6 @@ internal sealed partial class IncidentGrain(
         })],
         [.. r.Assignments.Select(a => View(a, r))],
         r.EverCommittedGuards - r.HeldGuards);
-
-    private AssignmentView View(AssignmentState a) => View(a, S.Requests.First(r => r.Assignments.Contains(a)));
 
     private static AssignmentView View(AssignmentState a, CapacityRequestState r)
     {

@@ -9,6 +9,11 @@ public sealed class IncidentState
     [Id(1)] public IncidentStatus Status { get; set; } = IncidentStatus.Open;
     [Id(2)] public DateTimeOffset OpenedAt { get; set; }
     [Id(3)] public DateTimeOffset? ClosedAt { get; set; }
+    /// <summary>
+    /// Requests still in play: seeking, holding units, unable to fill, or named by a release under way.
+    /// A request that is over (cancelled, or completed) and holds nothing moves to <see cref="Archived"/>
+    /// (see <see cref="Decisions.RequestArchive"/>).
+    /// </summary>
     [Id(4)] public List<CapacityRequestState> Requests { get; set; } = [];
     [Id(5)] public int OffersMade { get; set; }
 
@@ -28,6 +33,20 @@ public sealed class IncidentState
 
     /// <summary>Observations on the timeline, so attaching one again (a retry, its own timer) adds nothing.</summary>
     [Id(11)] public HashSet<string> Observations { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Archived requests not yet sealed into a page (<see cref="IRequestPageGrain"/>), oldest first.</summary>
+    [Id(12)] public List<CapacityRequestState> Archived { get; set; } = [];
+
+    [Id(13)] public int ArchivePages { get; set; }
+
+    /// <summary>
+    /// A 32-bit hash of every archived request's id, four bytes each (little-endian): a new request id is
+    /// checked against them, so the pages are read only when an id may be an archived request's (a retry).
+    /// </summary>
+    [Id(14)] public byte[] ArchivedIdHashes { get; set; } = [];
+
+    /// <summary>Requests made so far; a request's <see cref="CapacityRequestState.Number"/> keeps the incident's order across pages.</summary>
+    [Id(15)] public int RequestsMade { get; set; }
 }
 
 [GenerateSerializer, Alias("coordination.CapacityRequestState")]
@@ -38,6 +57,9 @@ public sealed class CapacityRequestState
     [Id(2)] public DateTimeOffset End { get; set; }
     [Id(3)] public List<OfferState> Offers { get; set; } = [];
     [Id(4)] public List<AssignmentState> Assignments { get; set; } = [];
+
+    /// <summary>1, 2, 3… in the order the incident received its requests.</summary>
+    [Id(5)] public int Number { get; set; }
 
     /// <summary>Guards ever committed to this request, released ones included: releases do not reopen it.</summary>
     public int EverCommittedGuards => Assignments.Sum(a => a.Guards);

@@ -89,15 +89,25 @@ internal sealed class InStepGrainStorage(IGrainStorage inner, IGrainContextAcces
         {
             if (context is not null && context.GrainId == grainId)
             {
-                Faulted.AddOrUpdate(context, true);
-                // Without an exception on purpose: Orleans rejects the calls queued behind a deactivation
-                // that carries one (with that very exception), but forwards them to a fresh activation,
-                // loaded from storage, when it carries none — which is what a retry needs.
-                context.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "a state write failed: memory may be ahead of storage"));
+                Abandon(context, "a state write failed: memory may be ahead of storage");
             }
 
             throw Translate(e, what, stateName, grainId);
         }
+    }
+
+    /// <summary>
+    /// Takes an activation out of service as a failed write of its own would: for a grain whose change
+    /// was to be stored partly in another grain (an incident sealing a page) when that grain's write failed.
+    /// </summary>
+    public static void Abandon(IGrainContext context, string reason)
+    {
+        Faulted.AddOrUpdate(context, true);
+
+        // Without an exception on purpose: Orleans rejects the calls queued behind a deactivation
+        // that carries one (with that very exception), but forwards them to a fresh activation,
+        // loaded from storage, when it carries none — which is what a retry needs.
+        context.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, reason));
     }
 
     private CoordinationException Translate(Exception e, string what, string stateName, GrainId grainId)

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Reflection;
 using Coordination.Domain;
+using Coordination.Silo.Grains;
 using Orleans.Serialization.Invocation;
 
 namespace Coordination.Silo.Security;
@@ -77,6 +78,7 @@ internal static class GrainCallRules
         // The gateway's dashboard hub subscribes once per topic for all its viewers, as itself.
         .Internal<IDashboardSource>(nameof(IDashboardSource.Watch), nameof(IDashboardSource.Unwatch))
         .Internal<ITimelinePageGrain>(nameof(ITimelinePageGrain.Write), nameof(ITimelinePageGrain.Read))
+        .Internal<IRequestPageGrain>(nameof(IRequestPageGrain.Write), nameof(IRequestPageGrain.Read))
         .Internal<IStorageHealthGrain>(nameof(IStorageHealthGrain.Problem))
         .Internal<IDashboardObserver>(nameof(IDashboardObserver.OnUpdate))
         .Internal<IOfferObserver>(nameof(IOfferObserver.OnOffer))
