@@ -64,11 +64,11 @@ internal sealed class PostgresFigure(PostgresFigure.Settings settings)
             Console.WriteLine($"  ({DateTime.UtcNow:HH:mm:ss.fff} a second silo has joined; the silos' logs are in {ServerProcess.LogFolder})");
             try
             {
-                await MaximumAsync([first, second], postgres, report, "two silos");
+                var (twoSilos, _) = await MaximumAsync([first, second], postgres, report, "two silos");
+                await LeaveAsync(first, second, twoSilos / 2, report);
             }
             finally
             {
-                await second.StopAsync();
                 await second.DisposeAsync();
             }
         }
@@ -80,6 +80,41 @@ internal sealed class PostgresFigure(PostgresFigure.Settings settings)
     }
 
     private int _run;
+
+    /// <summary>
+    /// A silo leaving under load (a rolling restart, a node taken out): clients on the first silo's
+    /// gateway at <paramref name="rate"/>, and one second in the second silo shuts down gracefully.
+    /// What callers see while the cluster hands over the leaver's grains: failed calls and the tail.
+    /// </summary>
+    private async Task LeaveAsync(ServerProcess first, ServerProcess second, double rate, Report report)
+    {
+        var seconds = settings.Seconds * 2;
+        var clients = await CapacityClients.CreateAsync(_ => first, Clients, rate * seconds, "pg-leave", districtOffset: 7);
+        var failed = 0;
+        var counted = clients.Select(call => (Func<int, Task<bool>>)(async i =>
+        {
+            try
+            {
+                return await call(i);
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                Interlocked.Increment(ref failed);
+                return true; // counted apart, not as unfilled
+            }
+        })).ToArray();
+
+        var running = Load.Open(rate, Clients, seconds, counted);
+        await Task.Delay(TimeSpan.FromSeconds(Math.Min(1, seconds / 4)));
+        var leaving = DateTime.UtcNow;
+        await second.StopAsync();
+        Console.WriteLine($"  ({leaving:HH:mm:ss.fff} the second silo began to leave; it was gone after {(DateTime.UtcNow - leaving).TotalSeconds:0.0} s)");
+        var (latencies, unfilled, due) = await running;
+        var p99 = Percentile(latencies, 0.99);
+        report.Add(Section, $"two silos, the second leaving under load ({rate:N0} req/s on the first): p99", p99, "ms",
+            note: $"{latencies.Count} requests, {failed} failed, {unfilled} not filled, slowest {latencies.DefaultIfEmpty(0).Max():N0} ms; {SlowestWhen(latencies, due)}");
+        report.Add(Section, "two silos, the second leaving under load: failed calls", failed, "calls", note: "what a caller would have to retry");
+    }
 
     /// <summary>
     /// The closed-loop maximum with the clients spread over the silos' gateways; the CPU of every
