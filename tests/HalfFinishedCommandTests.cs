@@ -1,5 +1,4 @@
 using Coordination.Domain;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Coordination.Tests;
 
@@ -115,10 +114,8 @@ public sealed class HalfFinishedCommandTests(KillCluster fixture) : IClassFixtur
         var stuck = fixture.Faults.HangNextWrite("incident", id, skip: 1);
         var cancelling = incident.CancelRequest($"r{pageSize}", $"police:{district}", "not needed");
         await stuck.WaitAsync(TimeSpan.FromSeconds(10));
-        var page = new GrainState<Coordination.Silo.Grains.RequestPageState>(new());
-        await fixture.Cluster.GetSiloServiceProvider().GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(Coordination.Silo.Grains.StorageNames.Grains)
-            .ReadStateAsync("requests", GrainId.Create("requestpage", $"{id}/0"), page);
-        Assert.Equal(pageSize, page.State?.Requests.Count); // the page is stored; the incident saying so is not
+        var page = await fixture.Stored<Coordination.Silo.Grains.RequestPageState>("requests", "requestpage", $"{id}/0");
+        Assert.Equal(pageSize, page.Requests.Count); // the page is stored; the incident saying so is not
         await fixture.Cluster.KillSiloAsync(fixture.Cluster.Silos[0]);
         _ = cancelling.ContinueWith(t => t.Exception, TaskScheduler.Default); // the caller never hears back
         fixture.Faults.Heal();

@@ -2,8 +2,6 @@ using System.Text;
 using Coordination.Domain;
 using Coordination.Silo.Grains;
 using Coordination.Silo.Grains.Decisions;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Storage;
 
 namespace Coordination.Tests;
 
@@ -185,7 +183,7 @@ public sealed class RequestArchiveTests(ClusterFixture fixture)
         var live = await incident.RequestCapacity(Request("live"));
         Assert.Equal(RequestStatus.Filled, live.Status);
 
-        var stored = await Stored<IncidentState>("incident", "incident", id);
+        var stored = await fixture.Stored<IncidentState>("incident", "incident", id);
         Assert.Equal(["live"], stored.Requests.Select(r => r.Command.RequestId));
         Assert.Equal(2, stored.ArchivePages);
         Assert.Equal(RequestArchive.PageSize / 2, stored.Archived.Count);
@@ -235,7 +233,7 @@ public sealed class RequestArchiveTests(ClusterFixture fixture)
             await incident.CancelRequest($"r{i}", Police, null);
         }
 
-        Assert.Equal(1, (await Stored<IncidentState>("incident", "incident", incident.GetPrimaryKeyString())).ArchivePages);
+        Assert.Equal(1, (await fixture.Stored<IncidentState>("incident", "incident", incident.GetPrimaryKeyString())).ArchivePages);
         Assert.Equal(RequestStatus.Completed, (await incident.Get()).Requests[0].Status);
 
         var cancelled = await incident.CancelRequest("first", Police, "paperwork");
@@ -266,7 +264,7 @@ public sealed class RequestArchiveTests(ClusterFixture fixture)
             await incident.CancelRequest($"r{i}", Police, null);
         }
 
-        Assert.Equal(1, (await Stored<IncidentState>("incident", "incident", incident.GetPrimaryKeyString())).ArchivePages);
+        Assert.Equal(1, (await fixture.Stored<IncidentState>("incident", "incident", incident.GetPrimaryKeyString())).ArchivePages);
         await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
         var retry = await incident.AnswerOffer(firstOffer!, new OfferAnswer("answer-1", company, [], null));
@@ -306,12 +304,4 @@ public sealed class RequestArchiveTests(ClusterFixture fixture)
 
     private RequestCapacity Request(string id) =>
         new(id, Capability, 2, ReferenceData.Current.DistrictsById[District].Position, _start, TimeSpan.FromHours(2), AllowPartial: false, AllowNeighbours: false, Police);
-
-    private async Task<T> Stored<T>(string stateName, string grainType, string key) where T : new()
-    {
-        var storage = fixture.Cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
-        var state = new GrainState<T>(new T());
-        await storage.ReadStateAsync(stateName, GrainId.Create(grainType, key), state);
-        return state.State ?? throw new InvalidOperationException($"nothing stored for {grainType}/{key}");
-    }
 }

@@ -1,8 +1,6 @@
 using Coordination.Domain;
 using Coordination.Silo.Grains;
 using Coordination.Silo.Grains.Decisions;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Storage;
 
 namespace Coordination.Tests;
 
@@ -39,12 +37,12 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
 
         Assert.Equal(ErrorKind.Unavailable, error.Code);
         Assert.Equal(UnitStatus.Available, (await unit.Get())!.Status);
-        Assert.Equal(UnitStatus.Available, (await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
+        Assert.Equal(UnitStatus.Available, (await fixture.Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
 
         var retry = await unit.ReportStatus(UnitStatus.OutOfService, null);
 
         Assert.True(retry.Changed, "the retry must do the work again, not find it done");
-        Assert.Equal(UnitStatus.OutOfService, (await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
+        Assert.Equal(UnitStatus.OutOfService, (await fixture.Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
     }
 
     [Fact]
@@ -61,7 +59,7 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
 
         Assert.False(retry.Changed);
         Assert.Equal(UnitStatus.OutOfService, retry.Unit.Status);
-        Assert.Equal(UnitStatus.OutOfService, (await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
+        Assert.Equal(UnitStatus.OutOfService, (await fixture.Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
         var next = await unit.ReportStatus(UnitStatus.Available, null);
         Assert.True(next.Changed, "a later change must be written, not refused as a stale version");
     }
@@ -80,7 +78,7 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
 
         Assert.Equal(ErrorKind.Unavailable, (await Assert.ThrowsAsync<CoordinationException>(() => first)).Code);
         Assert.True(second.Changed);
-        Assert.Equal(UnitStatus.Unavailable, (await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
+        Assert.Equal(UnitStatus.Unavailable, (await fixture.Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
     }
 
     [Fact]
@@ -101,7 +99,7 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
         Assert.Equal(AssignmentStatus.Released, view.Requests.Single().Assignments.Single(a => a.UnitId == units[0]).Status);
         Assert.Equal(AssignmentStatus.Committed, view.Requests.Single().Assignments.Single(a => a.UnitId == units[1]).Status);
         Assert.Equal(UnitStatus.Available, (await Unit(company, units[0]).Get())!.Status);
-        Assert.Equal(UnitStatus.Available, (await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
+        Assert.Equal(UnitStatus.Available, (await fixture.Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
         Assert.Single(view.Timeline, e => e.Kind == TimelineKind.Released);
     }
 
@@ -227,7 +225,7 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
         await grain.SetFrameworkAgreement([Priority.Urgent]);
 
         Assert.True(await grain.CommitsAutomatically(Priority.Urgent));
-        Assert.Contains(Priority.Urgent, (await Stored<CompanyState>("company", "company", company)).FrameworkAgreements);
+        Assert.Contains(Priority.Urgent, (await fixture.Stored<CompanyState>("company", "company", company)).FrameworkAgreements);
     }
 
     [Fact]
@@ -282,7 +280,7 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
         await incident.ReportProgress(company, units[0], AssignmentProgress.EnRoute);
 
         Assert.Equal(AssignmentStatus.EnRoute, (await incident.Get()).Requests.Single().Assignments.Single().Status);
-        Assert.Equal(UnitStatus.EnRoute, (await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
+        Assert.Equal(UnitStatus.EnRoute, (await fixture.Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).Status);
     }
 
     [Fact]
@@ -299,7 +297,7 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
 
         await grain.SetLicence(LicenceStatus.Suspended, "audit pending");
 
-        Assert.Equal(LicenceStatus.Suspended, (await Stored<CompanyState>("company", "company", company)).Licence);
+        Assert.Equal(LicenceStatus.Suspended, (await fixture.Stored<CompanyState>("company", "company", company)).Licence);
         Assert.All(await Task.WhenAll(units.Select(u => Unit(company, u).Get())), u => Assert.False(u!.CountedAvailable));
     }
 
@@ -318,7 +316,7 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
 
         Assert.Equal(2, outcome.Created + outcome.Updated);
         Assert.Equal(["u1", "u2"], (await grain.ListUnits()).Select(u => u.UnitId));
-        Assert.True((await Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, "u2"))).Registered);
+        Assert.True((await fixture.Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, "u2"))).Registered);
     }
 
     [Fact]
@@ -344,10 +342,10 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
         var retry = await incident.CancelRequest(last, "police:nordland", "not needed");
 
         Assert.Equal(RequestStatus.Cancelled, retry.Status);
-        var stored = await Stored<IncidentState>("incident", "incident", id);
+        var stored = await fixture.Stored<IncidentState>("incident", "incident", id);
         Assert.Equal(1, stored.ArchivePages);
         Assert.Empty(stored.Requests);
-        var page = await Stored<RequestPageState>("requests", "requestpage", $"{id}/0");
+        var page = await fixture.Stored<RequestPageState>("requests", "requestpage", $"{id}/0");
         Assert.Equal(RequestArchive.PageSize, page.Requests.Count + stored.Archived.Count);
         Assert.Equal(RequestStatus.Cancelled, page.Requests.Concat(stored.Archived).Single(r => r.Command.RequestId == last).Status);
         var view = await incident.Get();
@@ -366,7 +364,7 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
         var end = (await incident.Get()).Requests.Single().End;
 
         // Extensions until the next event fills the timeline's tail, so its write seals a page first.
-        while ((await Stored<IncidentState>("incident", "incident", id)).TimelineTail.Count < IncidentTimeline.PageSize - 1)
+        while ((await fixture.Stored<IncidentState>("incident", "incident", id)).TimelineTail.Count < IncidentTimeline.PageSize - 1)
         {
             end = end.AddMinutes(1);
             await incident.Extend("r1", end, "police:ost");
@@ -380,7 +378,7 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
         var retry = await incident.Extend("r1", until, "police:ost");
 
         Assert.Equal(until, retry.End);
-        var stored = await Stored<IncidentState>("incident", "incident", id);
+        var stored = await fixture.Stored<IncidentState>("incident", "incident", id);
         Assert.Equal(until, stored.Requests.Single().End);
         Assert.Equal(1, stored.SealedPages);
         Assert.Single((await incident.Get()).Timeline, e => e.Kind == TimelineKind.Extended && e.Reason == $"until {until:u}");
@@ -439,12 +437,4 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
 
     private IDistrictGrain District(string id) => Grains.GetGrain<IDistrictGrain>(id);
 
-    /// <summary>What storage holds, read past every grain's memory.</summary>
-    private async Task<T> Stored<T>(string stateName, string grainType, string key) where T : new()
-    {
-        var storage = fixture.Cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
-        var state = new GrainState<T>(new T());
-        await storage.ReadStateAsync(stateName, GrainId.Create(grainType, key), state);
-        return state.State ?? throw new InvalidOperationException($"nothing stored for {grainType}/{key}");
-    }
 }

@@ -48,6 +48,15 @@ public class ClusterFixture : IAsyncLifetime
         await Cluster.DeployAsync();
     }
 
+    /// <summary>What storage holds for a grain's state, read past every grain's memory.</summary>
+    public async Task<T> Stored<T>(string stateName, string grainType, string key) where T : new()
+    {
+        var storage = Cluster.GetSiloServiceProvider().GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(StorageNames.Grains);
+        var state = new GrainState<T>(new T());
+        await storage.ReadStateAsync(stateName, GrainId.Create(grainType, key), state);
+        return state.State ?? throw new InvalidOperationException($"nothing stored for {grainType}/{key}");
+    }
+
     public async Task DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();
