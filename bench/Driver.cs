@@ -39,6 +39,10 @@ public static class Driver
         var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? [];
         bool Runs(string figure) => only.Length == 0 || only.Contains(figure);
         var serverSettings = args.Select((a, i) => (a, i)).Where(x => x.a == "--server" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToArray();
+
+        // --server-env DOTNET_gcServer=0 sets an environment variable for the server processes only (repeatable).
+        ServerProcess.EnvironmentSettings = [.. args.Select((a, i) => (a, i)).Where(x => x.a == "--server-env" && x.i + 1 < args.Length)
+            .Select(x => args[x.i + 1].Split('=', 2)).Select(p => (p[0], p.Length > 1 ? p[1] : ""))];
         var report = new Report();
         var root = Path.Combine(Path.GetTempPath(), "coordination-bench", Guid.NewGuid().ToString("N"));
         var data = Path.Combine(root, "load");

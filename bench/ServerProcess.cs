@@ -40,11 +40,22 @@ internal sealed class ServerProcess : IAsyncDisposable
     public TimeSpan StartupTime { get; }
     public GrpcChannel Channel { get; }
 
+    /// <summary>
+    /// Environment variables for the server processes only (the harness keeps its own): the runtime's
+    /// settings, such as the garbage collector's (DOTNET_gcServer), are read from the environment.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Value)> EnvironmentSettings { get; set; } = [];
+
     public static async Task<ServerProcess> StartAsync(string dataDirectory, IEnumerable<string>? settings = null)
     {
         var grpcPort = FreePort();
         var httpPort = FreePort();
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in EnvironmentSettings)
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (var argument in new[]
         {
             typeof(ServerProcess).Assembly.Location, "serve",
