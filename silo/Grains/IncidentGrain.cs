@@ -71,15 +71,21 @@ internal sealed partial class IncidentGrain(
             S.Status, S.OpenedAt, S.ClosedAt, [.. requests.Select(View)], timeline.Whole(pages), opening.UsesLiveCapacity);
     }
 
-    // The sealed pages of archived requests, read once per activation: a sealed page does not change.
+    // The sealed pages of archived requests and their ids, read once per activation (a sealed page does
+    // not change) and kept up to date as pages are sealed.
     private List<IReadOnlyList<CapacityRequestState>>? _archivedPages;
+    private HashSet<string>? _archivedIds;
 
     private async Task<IReadOnlyList<IReadOnlyList<CapacityRequestState>>> ArchivedPages()
     {
         if (_archivedPages is null)
         {
             var read = await Task.WhenAll(Archive.Pages.Select(p => RequestPage(p).Read()));
-            _archivedPages ??= [.. read];
+            if (_archivedPages is null)
+            {
+                _archivedPages = [.. read];
+                _archivedIds = RequestArchive.Ids(read);
+            }
         }
 
         return _archivedPages;
@@ -101,8 +107,14 @@ internal sealed partial class IncidentGrain(
     private async Task<CapacityRequestState?> FindAnyRequest(string requestId)
     {
         var archive = Archive;
-        return archive.Find(requestId)
-            ?? (archive.MaySeal(requestId) ? RequestArchive.FindSealed(await ArchivedPages(), r => r.Command.RequestId == requestId) : null);
+        var found = archive.Find(requestId);
+        if (found is not null || !archive.HasPages)
+        {
+            return found;
+        }
+
+        var pages = await ArchivedPages();
+        return _archivedIds!.Contains(requestId) ? RequestArchive.FindSealed(pages, r => r.Command.RequestId == requestId) : null;
     }
 
     private async Task<CapacityRequestState> GetRequest(string requestId) =>
@@ -189,9 +201,10 @@ internal sealed partial class IncidentGrain(
         if (archive.PageToSeal is { } requests)
         {
             await RequestPage(requests.Number).Write(requests.Requests);
-            if (archive.Sealed(requests))
+            if (archive.Sealed(requests) && _archivedPages is not null)
             {
-                _archivedPages?.Add(requests.Requests);
+                _archivedPages.Add(requests.Requests);
+                _archivedIds!.UnionWith(requests.Requests.Select(r => r.Command.RequestId));
             }
         }
 

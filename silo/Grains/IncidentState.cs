@@ -39,11 +39,7 @@ public sealed class IncidentState
 
     [Id(13)] public int ArchivePages { get; set; }
 
-    /// <summary>
-    /// A 32-bit hash of every archived request's id, four bytes each (little-endian): a new request id is
-    /// checked against them, so the pages are read only when an id may be an archived request's (a retry).
-    /// </summary>
-    [Id(14)] public byte[] ArchivedIdHashes { get; set; } = [];
+    // Id 14 is retired (a hash of each archived request's id, replaced the same day by the ids read from the pages): do not reuse it.
 
     /// <summary>Requests made so far; a request's <see cref="CapacityRequestState.Number"/> keeps the incident's order across pages.</summary>
     [Id(15)] public int RequestsMade { get; set; }

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using Coordination.Domain;
 
 namespace Coordination.Silo.Grains.Decisions;
@@ -13,10 +11,11 @@ namespace Coordination.Silo.Grains.Decisions;
 /// incident's state until <see cref="PageSize"/> of them are together, and is then sealed into a page
 /// of its own (<see cref="IRequestPageGrain"/>), as the timeline does with its older events.
 /// <para>
-/// The incident keeps a four-byte hash of each archived request's id, so a new request id is known
-/// not to be a retry without reading a page; only a hit (a retry, or a rare collision) reads them.
-/// Offers and units of archived requests are looked for in the pages only when they are not found
-/// among the live ones (a late or retried answer, a release repeated).
+/// Nothing about the sealed requests stays in the incident's state, so what it writes per decision does
+/// not grow with the crisis. A new request id must still be checked against the archived ones (a retry
+/// gets its first answer): the incident reads its pages once per activation and keeps their ids in memory
+/// (<see cref="Ids"/>). Offers and units of archived requests are looked for in the pages only when they
+/// are not found among the live ones (a late or retried answer, a release repeated).
 /// </para>
 /// <para>
 /// Sealing is two writes, the page then the incident, like the timeline's: if the silo stops between
@@ -71,7 +70,6 @@ internal sealed class RequestArchive(IncidentState state)
             {
                 state.Requests.RemoveAt(i--);
                 state.Archived.Add(request);
-                AddHash(request.Command.RequestId);
             }
         }
     }
@@ -96,18 +94,9 @@ internal sealed class RequestArchive(IncidentState state)
     public CapacityRequestState? Find(string requestId) =>
         state.Requests.Find(r => r.Command.RequestId == requestId) ?? state.Archived.Find(r => r.Command.RequestId == requestId);
 
-    /// <summary>Whether the sealed pages may hold this request id (false: they certainly do not).</summary>
-    public bool MaySeal(string requestId)
-    {
-        if (!HasPages)
-        {
-            return false;
-        }
-
-        var hash = Hash(requestId);
-        var wanted = BitConverter.IsLittleEndian ? hash : BinaryPrimitives.ReverseEndianness(hash);
-        return MemoryMarshal.Cast<byte, uint>(state.ArchivedIdHashes).Contains(wanted);
-    }
+    /// <summary>The ids of the requests in sealed pages, as read: what a new request id is checked against.</summary>
+    public static HashSet<string> Ids(IEnumerable<IReadOnlyList<CapacityRequestState>> pages) =>
+        pages.SelectMany(p => p).Select(r => r.Command.RequestId).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>A request found in a sealed page is to be changed: it comes back to the live list (the page's copy is older).</summary>
     public void BringBack(CapacityRequestState request)
@@ -151,28 +140,6 @@ internal sealed class RequestArchive(IncidentState state)
         }
 
         return [.. newest.Values.OrderBy(r => r.Number)];
-    }
-
-    private void AddHash(string requestId)
-    {
-        var hashes = state.ArchivedIdHashes;
-        var grown = new byte[hashes.Length + sizeof(uint)];
-        hashes.CopyTo(grown, 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(grown.AsSpan(hashes.Length), Hash(requestId));
-        state.ArchivedIdHashes = grown;
-    }
-
-    /// <summary>FNV-1a over the id's UTF-16 code units: the same in every process (string.GetHashCode is not).</summary>
-    internal static uint Hash(string value)
-    {
-        var hash = 2166136261u;
-        foreach (var c in value)
-        {
-            hash = (hash ^ (c & 0xFFu)) * 16777619u;
-            hash = (hash ^ (uint)(c >> 8)) * 16777619u;
-        }
-
-        return hash;
     }
 }
 
