@@ -60,6 +60,28 @@ public sealed class RequestArchiveDecisionTests
     }
 
     [Fact]
+    public void Many_requests_archived_at_once_are_sealed_a_page_at_a_time_oldest_first()
+    {
+        var state = new IncidentState();
+        var archive = new RequestArchive(state);
+        var requests = Enumerable.Range(1, (2 * RequestArchive.PageSize) + 3).Select(i => Add(archive, $"r{i}", RequestStatus.Cancelled)).ToList();
+        archive.Collect(null);
+
+        var pages = new List<RequestPage>();
+        while (archive.PageToSeal is { } page)
+        {
+            Assert.True(archive.Sealed(page));
+            pages.Add(page);
+        }
+
+        Assert.Equal([0, 1], pages.Select(p => p.Number));
+        Assert.All(pages, p => Assert.Equal(RequestArchive.PageSize, p.Requests.Length));
+        Assert.Equal(requests.Take(2 * RequestArchive.PageSize), pages.SelectMany(p => p.Requests));
+        Assert.Equal(requests.Skip(2 * RequestArchive.PageSize), state.Archived);
+        Assert.Equal(2, state.ArchivePages);
+    }
+
+    [Fact]
     public void The_ids_a_new_request_is_checked_against_are_those_of_every_sealed_page()
     {
         var state = new IncidentState();

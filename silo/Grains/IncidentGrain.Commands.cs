@@ -67,7 +67,7 @@ internal sealed partial class IncidentGrain
         if (request.Status != RequestStatus.Cancelled)
         {
             // A completed request may be archived; cancelling changes it, so it is live again.
-            Archive.BringBack(request);
+            BringBack(request);
             var withdrawn = Withdraw(request, actor, "request cancelled");
             await RunRelease(new ReleaseIntent(ReleaseCause.CancelRequest, actor, reason ?? "request cancelled", reason, requestId, Held(request), withdrawn));
         }

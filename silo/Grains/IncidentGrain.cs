@@ -81,11 +81,8 @@ internal sealed partial class IncidentGrain(
         if (_archivedPages is null)
         {
             var read = await Task.WhenAll(Archive.Pages.Select(p => RequestPage(p).Read()));
-            if (_archivedPages is null)
-            {
-                _archivedPages = [.. read];
-                _archivedIds = RequestArchive.Ids(read);
-            }
+            _archivedPages = [.. read];
+            _archivedIds = RequestArchive.Ids(read);
         }
 
         return _archivedPages;
@@ -115,6 +112,21 @@ internal sealed partial class IncidentGrain(
 
         var pages = await ArchivedPages();
         return _archivedIds!.Contains(requestId) ? RequestArchive.FindSealed(pages, r => r.Command.RequestId == requestId) : null;
+    }
+
+    /// <summary>
+    /// An archived request is to change: it comes back to the live list. One read from a sealed page is
+    /// the cached page's own object; the cache is let go, so what it holds stays what storage holds.
+    /// </summary>
+    private void BringBack(CapacityRequestState request)
+    {
+        if (!S.Requests.Contains(request) && !S.Archived.Contains(request))
+        {
+            _archivedPages = null;
+            _archivedIds = null;
+        }
+
+        Archive.BringBack(request);
     }
 
     private async Task<CapacityRequestState> GetRequest(string requestId) =>
@@ -198,7 +210,7 @@ internal sealed partial class IncidentGrain(
     {
         var archive = Archive;
         archive.Collect(S.PendingRelease);
-        if (archive.PageToSeal is { } requests)
+        while (archive.PageToSeal is { } requests)
         {
             await RequestPage(requests.Number).Write(requests.Requests);
             if (archive.Sealed(requests) && _archivedPages is not null)

@@ -74,8 +74,11 @@ internal sealed class RequestArchive(IncidentState state)
         }
     }
 
-    /// <summary>The archived requests as the next page to seal, once there is a full page of them; null until then.</summary>
-    public RequestPage? PageToSeal => state.Archived.Count >= PageSize ? new RequestPage(state.ArchivePages, [.. state.Archived]) : null;
+    /// <summary>
+    /// The oldest archived requests as the next page to seal, once there is a full page of them; null
+    /// until then. A command that archives many at once (closing a large incident) seals several pages.
+    /// </summary>
+    public RequestPage? PageToSeal => state.Archived.Count >= PageSize ? new RequestPage(state.ArchivePages, [.. state.Archived.Take(PageSize)]) : null;
 
     /// <summary>The page to seal is stored: the incident counts it and lets go of the requests it holds (written with the incident's next write).</summary>
     public bool Sealed(RequestPage page)
