@@ -97,8 +97,9 @@ internal sealed partial class IncidentGrain(
     }
 
     /// <summary>A request in the incident's own state (live or archived, not yet sealed), as a release under way names it.</summary>
-    private CapacityRequestState FindRequest(string requestId) =>
-        Archive.Find(requestId) ?? throw CoordinationException.NotFound($"incident {IncidentId} has no request '{requestId}'");
+    private CapacityRequestState FindRequest(string requestId) => Archive.Find(requestId) ?? throw NoRequest(requestId);
+
+    private CoordinationException NoRequest(string requestId) => CoordinationException.NotFound($"incident {IncidentId} has no request '{requestId}'");
 
     /// <summary>A request by id, wherever it is; null when the incident never had it.</summary>
     private async Task<CapacityRequestState?> FindAnyRequest(string requestId)
@@ -129,8 +130,7 @@ internal sealed partial class IncidentGrain(
         Archive.BringBack(request);
     }
 
-    private async Task<CapacityRequestState> GetRequest(string requestId) =>
-        await FindAnyRequest(requestId) ?? throw CoordinationException.NotFound($"incident {IncidentId} has no request '{requestId}'");
+    private async Task<CapacityRequestState> GetRequest(string requestId) => await FindAnyRequest(requestId) ?? throw NoRequest(requestId);
 
     private IGuardUnitGrain Unit(string unitKey) => GrainFactory.Reference<IGuardUnitGrain>(unitKey);
 
