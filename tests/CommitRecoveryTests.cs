@@ -5,16 +5,18 @@ using Orleans.Storage;
 
 namespace Coordination.Tests;
 
-/// <summary>A one-silo cluster of its own for recovery scenarios.</summary>
+/// <summary>A one-silo cluster of its own for recovery scenarios; units check their commitments within a second.</summary>
 public sealed class RecoveryCluster : ClusterFixture
 {
     protected override short Silos => 1;
+
+    protected override TimeSpan CommitmentCheckAfter => TimeSpan.FromSeconds(1);
 }
 
 /// <summary>
-/// The commitment protocol stopped half-way: the incident wrote its intent, the unit committed, and
-/// the silo went down before the incident wrote the outcome. The incident's next activation must
-/// finish the commitment, exactly once.
+/// The commitment protocol stopped half-way. A unit's commitment is the intent: the incident writes
+/// only the outcome, and a unit whose incident never stored it is let go by the unit's own check. An
+/// intent stored by an earlier build (on the offer) is still finished, exactly once.
 /// </summary>
 public sealed class CommitRecoveryTests(RecoveryCluster fixture) : IClassFixture<RecoveryCluster>
 {
@@ -73,5 +75,38 @@ public sealed class CommitRecoveryTests(RecoveryCluster fixture) : IClassFixture
         Assert.Equal((OfferStatus.Committed, 2), (request.Offers.Single().Status, request.Offers.Single().CommittedGuards));
         Assert.Equal((UnitStatus.Committed, incidentId), ((await unit.Get())!.Status, (await unit.Get())!.IncidentId));
         Assert.Single((await incident.Get()).Timeline, e => e.Kind == TimelineKind.Committed);
+    }
+
+    [Fact]
+    public async Task A_unit_committed_under_an_offer_its_incident_never_stored_is_let_go_by_its_check_and_a_held_one_stays()
+    {
+        var company = Ids.Company("orphan");
+        var at = ReferenceData.Current.DistrictsById["agder"].Position;
+        await fixture.Grains.GetGrain<ICompanyGrain>(company).RegisterUnits(null, [new UnitRegistration("held", 2, ["patrol"], "agder", at), new UnitRegistration("orphan", 2, ["patrol"], "agder", at)]);
+        await fixture.Grains.GetGrain<ICompanyGrain>(company).SetFrameworkAgreement([Priority.Urgent]);
+        var held = fixture.Grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(company, "held"));
+        var orphan = fixture.Grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(company, "orphan"));
+        await held.ReportStatus(UnitStatus.Available, null);
+
+        var requestId = $"orph-{Guid.NewGuid():N}"[..16];
+        var incidentId = IncidentIds.Of("agder", requestId);
+        var incident = fixture.Grains.GetGrain<IIncidentGrain>(incidentId);
+        await incident.Open(new OpenIncident(requestId, "agder", "Orphaned commitment", at, Priority.Urgent, false, "police:agder"));
+        var request = await incident.RequestCapacity(new RequestCapacity("r1", "patrol", 2, at, DateTimeOffset.UtcNow, TimeSpan.FromHours(2), false, false, "police:agder"));
+        Assert.Equal("held", request.Assignments.Single().UnitId);
+
+        // As a command cut off before its write leaves it: the unit committed under an offer the incident never stored.
+        await orphan.ReportStatus(UnitStatus.Available, null);
+        var unstoredOffer = IncidentIds.Offer(incidentId, 99);
+        await orphan.Commit(unstoredOffer, incidentId);
+        Assert.Equal(UnitStatus.Committed, (await orphan.Get())!.Status);
+
+        Assert.True(await Eventually.Holds(async () => (await orphan.Get())!.Status == UnitStatus.Available, TimeSpan.FromSeconds(15)),
+            "the unit was never let go of a commitment its incident does not hold");
+        Assert.Null((await fixture.Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, "orphan"))).CommitmentId);
+
+        // The held unit was committed first, so its own check has been answered too: it stays committed.
+        Assert.Equal((UnitStatus.Committed, incidentId), ((await held.Get())!.Status, (await held.Get())!.IncidentId));
+        Assert.Equal(AssignmentStatus.Committed, (await incident.Get()).Requests.Single().Assignments.Single().Status);
     }
 }

@@ -131,4 +131,48 @@ public sealed class HalfFinishedCommandTests(KillCluster fixture) : IClassFixtur
         Assert.Equal(pageSize, view.Timeline.Count(e => e.Kind == TimelineKind.Cancelled));
         Assert.Equal(UnitStatus.Available, (await grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(company, "u1")).Get())!.Status);
     }
+
+    [Fact]
+    public async Task A_capacity_request_cut_off_between_the_units_commitment_and_the_incidents_write_lets_the_unit_go_and_its_retry_fills_it()
+    {
+        const string district = "nordland";
+        var at = ReferenceData.Current.DistrictsById[district].Position;
+        var company = Ids.Company("cutoff");
+        var grains = fixture.Grains;
+        await grains.GetGrain<ICompanyGrain>(company).RegisterUnits(null, [new UnitRegistration("u1", 2, ["patrol"], district, at)]);
+        await grains.GetGrain<ICompanyGrain>(company).SetFrameworkAgreement([Priority.Urgent]);
+        var unit = grains.GetGrain<IGuardUnitGrain>(UnitKey.Of(company, "u1"));
+        await unit.ReportStatus(UnitStatus.Available, null);
+
+        var requestId = $"cut-{Guid.NewGuid():N}"[..16];
+        var id = IncidentIds.Of(district, requestId);
+        var incident = grains.GetGrain<IIncidentGrain>(id);
+        await incident.Open(new OpenIncident(requestId, district, "Killed mid-request", at, Priority.Urgent, false, $"police:{district}"));
+        var command = new RequestCapacity("r1", "patrol", 2, at, DateTimeOffset.UtcNow, TimeSpan.FromHours(2), false, false, $"police:{district}");
+
+        // The unit commits (its commitment is the intent); the incident's one write never finishes: the silo dies right there.
+        var stuck = fixture.Faults.HangNextWrite("incident", id);
+        var requesting = incident.RequestCapacity(command);
+        await stuck.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.NotNull((await fixture.Stored<Coordination.Silo.Grains.GuardUnitState>("unit", "guardunit", UnitKey.Of(company, "u1"))).CommitmentId);
+        await fixture.Cluster.KillSiloAsync(fixture.Cluster.Silos[0]);
+        _ = requesting.ContinueWith(t => t.Exception, TaskScheduler.Default); // the caller never hears back
+        fixture.Faults.Heal();
+
+        // A new silo on the same file: its warm-up wakes the district, whose units report in; the committed
+        // one asks its incident, which never stored the commitment and lets it go. No client retries meanwhile.
+        await fixture.Cluster.StartAdditionalSiloAsync();
+        await fixture.Cluster.WaitForLivenessToStabilizeAsync();
+        Assert.True(await Eventually.Holds(async () => (await unit.Get())!.Status == UnitStatus.Available, TimeSpan.FromSeconds(30)),
+            "the unit was never let go of a commitment nobody stored");
+        Assert.Empty((await incident.Get()).Requests); // never acknowledged, never stored
+        Assert.True(await Eventually.Holds(async () => (await grains.GetGrain<IDistrictGrain>(district).GetCapacity()).AvailableUnits == 1),
+            "the district's figures do not count the unit as available again");
+
+        var retried = await incident.RequestCapacity(command);
+
+        Assert.Equal((RequestStatus.Filled, "u1"), (retried.Status, retried.Assignments.Single().UnitId));
+        Assert.Equal((UnitStatus.Committed, id), ((await unit.Get())!.Status, (await unit.Get())!.IncidentId));
+        Assert.Single((await incident.Get()).Timeline, e => e.Kind == TimelineKind.Committed);
+    }
 }

@@ -147,22 +147,50 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
     }
 
     [Fact]
-    public async Task A_capacity_request_whose_intent_write_fails_commits_nothing_and_its_retry_fills_it()
+    public async Task A_capacity_request_whose_write_fails_lets_its_unit_go_before_it_answers_and_its_retry_fills_it()
     {
         var (company, units) = await Register("request", "vest", 1, frameworkAgreement: true);
         var incident = await Open("vest");
         var id = incident.GetPrimaryKeyString();
 
+        // The unit commits (its commitment is the intent), then the incident's one write fails.
+        var command = Request("r1", "vest", 2);
         fixture.Faults.FailNextWrite("incident", id);
-        await Assert.ThrowsAsync<CoordinationException>(() => incident.RequestCapacity(Request("r1", "vest", 2)));
+        var error = await Assert.ThrowsAsync<CoordinationException>(() => incident.RequestCapacity(command));
+        Assert.Equal(ErrorKind.Unavailable, error.Code);
 
+        // Storage does not hold the commitment, so the unit was let go before the error was answered.
         Assert.Equal(UnitStatus.Available, (await Unit(company, units[0]).Get())!.Status);
+        Assert.Null((await fixture.Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).CommitmentId);
         Assert.Empty((await incident.Get()).Requests);
 
-        var request = await incident.RequestCapacity(Request("r1", "vest", 2));
+        var request = await incident.RequestCapacity(command);
 
         Assert.Equal((RequestStatus.Filled, 2), (request.Status, request.CommittedGuards));
         Assert.Equal(UnitStatus.Committed, (await Unit(company, units[0]).Get())!.Status);
+        Assert.Equal(request.Assignments.Single().OfferId, (await fixture.Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).CommitmentId);
+    }
+
+    [Fact]
+    public async Task A_capacity_request_whose_write_lands_but_reports_failure_keeps_its_unit_and_its_retry_answers_filled()
+    {
+        var (company, units) = await Register("landed", "troms", 1, frameworkAgreement: true);
+        var incident = await Open("troms");
+        var id = incident.GetPrimaryKeyString();
+
+        // Ambiguous: the write is stored, then fails. Reading back shows the commitment stored, so the unit stays.
+        var command = Request("r1", "troms", 2);
+        fixture.Faults.FailNextWrite("incident", id, afterStoring: true);
+        await Assert.ThrowsAsync<CoordinationException>(() => incident.RequestCapacity(command));
+
+        Assert.Equal(UnitStatus.Committed, (await Unit(company, units[0]).Get())!.Status);
+        var request = await incident.RequestCapacity(command);
+
+        Assert.Equal((RequestStatus.Filled, 2), (request.Status, request.CommittedGuards));
+        var assignment = request.Assignments.Single();
+        Assert.Equal(units[0], assignment.UnitId);
+        Assert.Equal(assignment.OfferId, (await fixture.Stored<GuardUnitState>("unit", "guardunit", UnitKey.Of(company, units[0]))).CommitmentId);
+        Assert.Single((await incident.Get()).Timeline, e => e.Kind == TimelineKind.Committed);
     }
 
     [Fact]
@@ -173,9 +201,9 @@ public sealed class StorageFaultTests : IClassFixture<FaultCluster>
         var incident = await Open("sor-vest");
         var id = incident.GetPrimaryKeyString();
 
-        // The intent is stored, the outcome is not: memory held two committed guards that storage never did.
+        // The unit commits, the incident's write does not land: memory held two committed guards that storage never did.
         var command = Request("r1", "sor-vest", 2);
-        fixture.Faults.FailNextWrite("incident", id, skip: 1);
+        fixture.Faults.FailNextWrite("incident", id);
         await Assert.ThrowsAsync<CoordinationException>(() => incident.RequestCapacity(command));
 
         // The board is told one-way; for a second after the failure it must never show what was not stored.

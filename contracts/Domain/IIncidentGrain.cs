@@ -51,6 +51,14 @@ public interface IIncidentGrain : IGrainWithStringKey, IDashboardSource
     [Alias("AttachObservation")]
     Task AttachObservation(string observationId, string category, string actor);
 
+    /// <summary>
+    /// A unit asks whether the incident holds its commitment (the unit's key and the offer it was
+    /// committed under). The incident lets go of one it does not hold: the command that made it stopped
+    /// before its outcome was stored, and was never acknowledged.
+    /// </summary>
+    [Alias("ConfirmCommitment")]
+    Task ConfirmCommitment(string unitKey, string commitmentId);
+
     /// <summary>Activates the incident so its offer deadlines run again after a restart.</summary>
     [Alias("Wake"), OneWay]
     Task Wake();

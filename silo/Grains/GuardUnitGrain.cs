@@ -1,4 +1,5 @@
 using Coordination.Domain;
+using Coordination.Silo.Audit;
 using Coordination.Silo.Persistence;
 using Microsoft.Extensions.Options;
 
@@ -35,6 +36,12 @@ internal sealed class GuardUnitGrain(
     {
         // No calls out from here: the district may be activating and asking us for our contribution.
         Rearm();
+        if (S.CommitmentId is not null)
+        {
+            // Perhaps committed by a command whose silo stopped before its incident stored it: asked at once.
+            ArmCommitmentCheck(TimeSpan.Zero);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -165,6 +172,7 @@ internal sealed class GuardUnitGrain(
         S.OnExercise = exercise;
         S.OnYieldingExercise = exercise && yielding;
         await Persist();
+        ArmCommitmentCheck(_options.CommitmentCheckAfter);
         await TellDistrict();
         Rearm();
         return View();
@@ -218,6 +226,39 @@ internal sealed class GuardUnitGrain(
 
     public Task<UnitView?> Get() => Task.FromResult(S.Registered ? View() : null);
 
+    // The commitment its incident said it holds (memory only: a new activation asks again).
+    private string? _confirmed;
+    private IGrainTimer? _commitmentCheck;
+
+    private void ArmCommitmentCheck(TimeSpan due) => _commitmentCheck = this.Arm(_commitmentCheck, CheckCommitment, due, interleave: true);
+
+    /// <summary>
+    /// Asks the incident whether it holds this unit's commitment; an incident that does not lets the
+    /// unit go (it calls <see cref="Release"/>, which is why this callback lets calls in while it waits).
+    /// The incident's commitment is the one place that decides, so the unit never releases itself.
+    /// </summary>
+    private async Task CheckCommitment(CancellationToken cancellationToken)
+    {
+        if (S.CommitmentId is not { } commitment || S.IncidentId is not { } incident || _confirmed == commitment)
+        {
+            return;
+        }
+
+        try
+        {
+            await GrainFactory.Reference<IIncidentGrain>(incident).ConfirmCommitment(this.GetPrimaryKeyString(), commitment);
+            if (S.CommitmentId == commitment)
+            {
+                _confirmed = commitment;
+            }
+        }
+        catch (Exception e) when (e is CoordinationException or OrleansException or TimeoutException)
+        {
+            // The incident could not answer (storage, a silo going): asked again later.
+            ArmCommitmentCheck(_options.CommitmentCheckAfter);
+        }
+    }
+
     public Task<UnitContribution?> GetContribution() =>
         Task.FromResult(S.Registered ? Contribution() with { Version = NextVersion() } : null);
 
@@ -255,25 +296,7 @@ internal sealed class GuardUnitGrain(
         }
 
         RequestContext.Remove(CallerContext.DeferredStartKey);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await GrainFactory.Reference<IAuditLogGrain>(IAuditLogGrain.Key).Append([started]);
-                return;
-            }
-            catch (Exception e) when (e is not CoordinationException)
-            {
-                // The audit grain reactivating after a failed append (it deactivates to re-read the chain's
-                // head) rejects calls for a moment: as the gateway's writer does, try again briefly.
-                if (attempt == GrainTuning.AuditAttempts)
-                {
-                    throw CoordinationException.Unavailable($"the audit log could not record this report's start ({e.Message}); nothing was changed, retry");
-                }
-
-                await Task.Delay(GrainTuning.AuditRetryStep * attempt);
-            }
-        }
+        await StartRecords.Append(GrainFactory, started, "this report");
     }
 
     private async Task Persist()

@@ -1,4 +1,5 @@
 using Coordination.Domain;
+using Coordination.Silo.Audit;
 
 namespace Coordination.Silo.Grains;
 
@@ -12,6 +13,12 @@ namespace Coordination.Silo.Grains;
 /// changes nothing leaves no start record; its outcome record is still written by the gateway.
 /// A record whose append failed stays in the outbox and is appended later by the incident's timer,
 /// after a look at the chain, so a record that did land (its answer lost) is not appended twice.
+/// <para>
+/// A commitment changes a unit before the incident writes anything (the unit's commitment is the
+/// command's intent: see <c>.Commitment</c>), so there the record cannot ride in the incident's write:
+/// it is appended ahead, and the units are asked only once it is durable. For a new request the
+/// append begins at once and overlaps the district's and company's answers.
+/// </para>
 /// </summary>
 internal sealed partial class IncidentGrain : IIncomingGrainCallFilter
 {
@@ -46,6 +53,57 @@ internal sealed partial class IncidentGrain : IIncomingGrainCallFilter
                 _startAppended = null;
                 await appended;
             }
+
+            await StartAheadEnded();
+        }
+    }
+
+    // The append of this command's start record begun ahead of its first change (see BeginStartAhead).
+    private Task? _startAhead;
+
+    /// <summary>Begins appending the command's start record now, when its first change will be a unit's (or is certain).</summary>
+    private void BeginStartAhead()
+    {
+        if (_start is { } start)
+        {
+            _start = null;
+            _startAhead = StartRecords.Append(GrainFactory, start, "this command");
+        }
+    }
+
+    /// <summary>
+    /// Returns once the start record begun ahead is durable. If it cannot be stored, nothing was changed
+    /// yet but memory may hold the command's first steps: the activation goes (reloaded on the next call).
+    /// </summary>
+    private async Task StartAheadDurable()
+    {
+        if (_startAhead is not { } ahead)
+        {
+            return;
+        }
+
+        _startAhead = null;
+        try
+        {
+            await ahead;
+        }
+        catch (Exception)
+        {
+            Persistence.InStepGrainStorage.Abandon(GrainContext, "a command's start record could not be stored; its steps in memory are dropped");
+            throw;
+        }
+    }
+
+    /// <summary>A command that ended before its first change still waits for the append it began (and drops its memory if that failed).</summary>
+    private async Task StartAheadEnded()
+    {
+        try
+        {
+            await StartAheadDurable();
+        }
+        catch (Exception)
+        {
+            // The command's own outcome stands; this activation is already on its way out.
         }
     }
 

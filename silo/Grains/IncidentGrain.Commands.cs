@@ -48,10 +48,13 @@ internal sealed partial class IncidentGrain
         }
         else
         {
-            // Written together with its first offer (or its settling), not on its own: one write fewer per request.
+            // Written with its outcome (its first commitment, offer or settling), not on its own: one write
+            // fewer per request. A new request is always written, so its start record goes ahead now,
+            // beside the district's and company's answers (see BeginStartAhead).
             request = new CapacityRequestState { Command = command, End = command.Start + command.Duration };
             Archive.Add(request);
             Record(TimelineKind.Requested, command.Actor, null, request, guards: command.Guards);
+            BeginStartAhead();
         }
 
         // A retry also resumes allocation if the first attempt was cut short.

@@ -4,10 +4,23 @@ using Coordination.Silo.Grains.Decisions;
 namespace Coordination.Silo.Grains;
 
 /// <summary>
-/// Commands that touch units, as resumable steps: the intent is written first (a commit intent on the
-/// offer, or <see cref="IncidentState.PendingRelease"/>), then the units are asked (idempotent on their
-/// side), then the outcome is written. A stopped silo, or a failed write, leaves an intent that the
-/// next command, the timer or a retry finishes (<see cref="Resume"/>).
+/// Commands that touch units, as resumable steps.
+/// <para>
+/// A release writes its intent first (<see cref="IncidentState.PendingRelease"/>), then asks the units
+/// (idempotent on their side), then writes the outcome; a stopped silo or a failed write leaves an
+/// intent that the next command, the timer or a retry finishes (<see cref="Resume"/>).
+/// </para>
+/// <para>
+/// A commitment needs no write of its own before the units are asked: each unit's commitment is the
+/// intent, durable in the unit and naming the incident and the offer. The incident asks the units,
+/// then writes the outcome (the request, the offer and the assignments in one write). If that write
+/// fails, the incident reads back what storage holds and lets go of every unit it does not hold
+/// (<see cref="LetGoOfUnstored"/>), so a retry finds them free; if the silo stops before it, each unit
+/// asks the incident later whether it holds the commitment, and the incident lets go of it when it
+/// does not (<see cref="ConfirmCommitment"/>). Either way a commitment is kept only where the incident
+/// stored it, and a request is acknowledged only once stored. This saves the incident a whole write per
+/// decision. Intents written by earlier builds (<see cref="OfferState.Intent"/>) are still finished.
+/// </para>
 /// </summary>
 internal sealed partial class IncidentGrain
 {
@@ -35,15 +48,15 @@ internal sealed partial class IncidentGrain
     }
 
     /// <summary>
-    /// Commits units to the offer: the intent is written first, then each unit is asked (idempotent
-    /// per offer id), then the outcome is written. What is kept is the request's decision
-    /// (<see cref="RequestFill.Keep"/>): never more guards than it still needs; all-or-nothing answers
-    /// undo partial success, automatic ones keep what could be committed.
+    /// Commits units to the offer: the command's start record is made durable, then each unit is asked
+    /// (idempotent per offer id), then the outcome is written with the step that ends the command. What
+    /// is kept is the request's decision (<see cref="RequestFill.Keep"/>): never more guards than it still
+    /// needs; all-or-nothing answers undo partial success, automatic ones keep what could be committed.
     /// </summary>
     private async Task Commit(CapacityRequestState request, OfferState offer, CommitIntent intent)
     {
-        offer.Intent = intent;
-        await Save();
+        BeginStartAhead();
+        await StartAheadDurable();
 
         var results = await Task.WhenAll(intent.UnitKeys.Select(async key =>
         {
@@ -67,8 +80,13 @@ internal sealed partial class IncidentGrain
         if (keeping.Refused)
         {
             await Task.WhenAll(keeping.Released.Select(k => Unit(k.Key).Release(offer.OfferId)));
-            offer.Intent = null;
-            await Save();
+            if (offer.Intent is not null)
+            {
+                // An earlier build's intent, finished: it is no longer pending.
+                offer.Intent = null;
+                await Save();
+            }
+
             throw failure.Error is { } error
                 ? new CoordinationException(error.Code, $"unit '{UnitKey.Parse(failure.Key).UnitId}': {error.Message}", "unit_ids")
                 : CoordinationException.Precondition("the named units hold more guards than the request still needs");
@@ -80,6 +98,7 @@ internal sealed partial class IncidentGrain
         foreach (var (key, view) in keeping.Kept)
         {
             request.Assignments.Add(new AssignmentState { UnitKey = key, Guards = view.Headcount, OfferId = offer.OfferId, CommittedAt = Now, Until = request.End });
+            _unstored.Add((key, offer.OfferId));
         }
 
         var kept = keeping.Kept.Count > 0;
@@ -127,6 +146,47 @@ internal sealed partial class IncidentGrain
             return await Unit(unitKey).Commit(offerId, IncidentId, Opening.Exercise, Opening.Yielding, Opening.District);
         }
     }
+
+    // Units committed by this activation whose assignments no write has stored yet.
+    private readonly List<(string UnitKey, string OfferId)> _unstored = [];
+
+    /// <summary>
+    /// The write that was to store this activation's new commitments failed. Storage is read back: an
+    /// ambiguous failure may have stored them after all, and those are kept. Every other unit is let go
+    /// now, so a retry finds it free. If storage cannot be read either, each unit's own check does it
+    /// later (<see cref="ConfirmCommitment"/>). The activation is on its way out either way.
+    /// </summary>
+    private async Task LetGoOfUnstored()
+    {
+        var unstored = _unstored.ToArray();
+        _unstored.Clear();
+        try
+        {
+            await state.ReadStateAsync();
+            await Task.WhenAll(unstored.Where(c => !Holds(c.UnitKey, c.OfferId)).Select(c => Unit(c.UnitKey).Release(c.OfferId)));
+        }
+        catch (Exception)
+        {
+            // Left to the units' checks.
+        }
+    }
+
+    public async Task ConfirmCommitment(string unitKey, string commitmentId)
+    {
+        await Resume();
+        if (!Holds(unitKey, commitmentId))
+        {
+            // The command that committed the unit stopped before its outcome was stored: it was never acknowledged.
+            await Unit(unitKey).Release(commitmentId);
+        }
+    }
+
+    /// <summary>Whether the stored state (as this activation has it) holds the unit under this commitment, or will finish doing so.</summary>
+    private bool Holds(string unitKey, string commitmentId) =>
+        S.Requests.Concat(S.Archived).Any(r =>
+            r.Assignments.Exists(a => a.UnitKey == unitKey && a.OfferId == commitmentId && a.Status != AssignmentStatus.Released)
+            || r.Offers.Exists(o => o.OfferId == commitmentId && o.Intent is not null && o.Intent.UnitKeys.Contains(unitKey)))
+        || S.PendingRelease?.Units.Any(u => u.UnitKey == unitKey && u.OfferId == commitmentId) == true;
 
     public async Task Yield(string unitKey, string toIncident)
     {

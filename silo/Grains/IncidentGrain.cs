@@ -166,6 +166,39 @@ internal sealed partial class IncidentGrain(
     /// </summary>
     private async Task Save()
     {
+        // A start record appended ahead of the command's first change is in the chain before any write.
+        await StartAheadDurable();
+        try
+        {
+            await Write();
+        }
+        catch (Exception) when (_unstored.Count > 0)
+        {
+            await LetGoOfUnstored();
+            throw;
+        }
+
+        _unstored.Clear();
+        _unsaved = false;
+
+        // A command may write more than once (a release's intent, then its outcome); the district's board shows
+        // the outcome, so within a call the district is told once, when the call ends (Invoke). Timers
+        // and other work outside a call tell it at once.
+        if (_callsRunning > 0)
+        {
+            _districtBehind = true;
+        }
+        else
+        {
+            TellDistrict();
+        }
+
+        AnnounceToWatchers();
+    }
+
+    /// <summary>The pages due, then the incident's own state. A failure of either takes the activation out of service.</summary>
+    private async Task Write()
+    {
         try
         {
             await SealPages();
@@ -188,21 +221,6 @@ internal sealed partial class IncidentGrain(
         }
 
         await written;
-        _unsaved = false;
-
-        // A command may write more than once (a commitment's intent, then its outcome); the district's board shows
-        // the outcome, so within a call the district is told once, when the call ends (Invoke). Timers
-        // and other work outside a call tell it at once.
-        if (_callsRunning > 0)
-        {
-            _districtBehind = true;
-        }
-        else
-        {
-            TellDistrict();
-        }
-
-        AnnounceToWatchers();
     }
 
     /// <summary>Archives requests that are over, and seals a full archive or timeline tail into its page.</summary>

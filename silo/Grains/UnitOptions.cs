@@ -17,12 +17,20 @@ public sealed class UnitOptions
     /// </summary>
     public TimeSpan HeartbeatFlushInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Both are grain timers' waits: zero staleness would count no unit as available; zero flushing writes every heartbeat.</summary>
+    /// <summary>
+    /// How long after committing a unit asks its incident whether the incident stored the commitment
+    /// (it also asks whenever it is activated holding one). An incident whose silo stopped between the
+    /// unit's commitment and its own write lets the unit go then; until then the unit counts as committed.
+    /// </summary>
+    public TimeSpan CommitmentCheckAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>All are grain timers' waits: zero staleness would count no unit as available; zero flushing writes every heartbeat.</summary>
     public sealed class Validator : IValidateOptions<UnitOptions>
     {
         public ValidateOptionsResult Validate(string? name, UnitOptions o) => new SettingChecks(Section)
             .Positive(o.StaleAfter, SettingChecks.LongestTimerWait)
             .NotNegative(o.HeartbeatFlushInterval, SettingChecks.LongestTimerWait)
+            .Positive(o.CommitmentCheckAfter, SettingChecks.LongestTimerWait)
             .Result;
     }
 }

@@ -33,7 +33,7 @@ internal static class GrainCallRules
         .Entry<IIncidentGrain>((caller, key, _) => caller.Role is CallerRole.Police or CallerRole.Viewer && caller.Covers(IncidentIds.District(key)), nameof(IIncidentGrain.Get))
         .Entry<IIncidentGrain>((caller, _, call) => call.GetArgument(1) is OfferAnswer answer && IsCompany(caller, answer.CompanyId), nameof(IIncidentGrain.AnswerOffer))
         .Entry<IIncidentGrain>((caller, _, call) => call.GetArgument(0) is string company && IsCompany(caller, company), nameof(IIncidentGrain.ReportProgress))
-        .Internal<IIncidentGrain>(nameof(IIncidentGrain.Yield), nameof(IIncidentGrain.Wake))
+        .Internal<IIncidentGrain>(nameof(IIncidentGrain.Yield), nameof(IIncidentGrain.Wake), nameof(IIncidentGrain.ConfirmCommitment))
 
         .Entry<IDistrictGrain>((caller, key, _) => caller.Role == CallerRole.Police || (caller.Role == CallerRole.Viewer && caller.Covers(key)),
             nameof(IDistrictGrain.GetCapacity), nameof(IDistrictGrain.ListIncidents))

@@ -20,6 +20,8 @@ public class ClusterFixture : IAsyncLifetime
 
     protected virtual TimeSpan HeartbeatFlushInterval => new UnitOptions().HeartbeatFlushInterval;
 
+    protected virtual TimeSpan CommitmentCheckAfter => new UnitOptions().CommitmentCheckAfter;
+
     /// <summary>Fails chosen storage writes on demand (nothing fails unless a test asks).</summary>
     public StorageFaults Faults { get; } = new();
 
@@ -33,7 +35,7 @@ public class ClusterFixture : IAsyncLifetime
     {
         var builder = new InProcessTestClusterBuilder(Silos);
         var storage = new StorageOptions { DataDirectory = _data.Path };
-        var (staleAfter, flushInterval) = (StaleAfter, HeartbeatFlushInterval);
+        var (staleAfter, flushInterval, checkAfter) = (StaleAfter, HeartbeatFlushInterval, CommitmentCheckAfter);
         var faults = Faults;
         builder.ConfigureSilo((_, silo) =>
         {
@@ -42,7 +44,7 @@ public class ClusterFixture : IAsyncLifetime
             silo.AddCoordinationGrains();
             silo.AddCoordinationDirectory(GrainDirectoryKind.Consistent); // as a cluster runs: these clusters kill and add silos
             silo.UseInMemoryReminderService(); // as on a single node: districts keep a wake-up reminder while incidents are open
-            silo.Services.Configure<UnitOptions>(o => (o.StaleAfter, o.HeartbeatFlushInterval) = (staleAfter, flushInterval));
+            silo.Services.Configure<UnitOptions>(o => (o.StaleAfter, o.HeartbeatFlushInterval, o.CommitmentCheckAfter) = (staleAfter, flushInterval, checkAfter));
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
