@@ -122,4 +122,40 @@ public sealed class OfferPlannerTests
         var distances = districts.Skip(1).Select(d => Geo.DistanceKm(command.Location, data.DistrictsById[d].Position)).ToList();
         Assert.Equal(distances.Order(), distances);
     }
+
+    [Fact]
+    public void The_candidates_a_district_answers_with_give_the_same_offer_and_the_same_explanation_as_its_whole_list()
+    {
+        // Random lists: several companies interleaved, units of 1 to 6 guards, needs of 1 to 6.
+        var random = new Random(13);
+        for (var round = 0; round < 2_000; round++)
+        {
+            var need = random.Next(1, 7);
+            var ranked = Enumerable.Range(0, random.Next(0, 40))
+                .Select(i => Unit($"c{random.Next(0, 6)}", $"u{i}", random.Next(1, 7)))
+                .ToList();
+            var planner = new OfferPlanner(Request(need));
+
+            var useful = OfferPlanner.Useful(ranked, need);
+
+            var whole = planner.Choose(ranked);
+            var trimmed = planner.Choose(useful);
+            Assert.Equal((whole?.CompanyId, whole?.Guards), (trimmed?.CompanyId, trimmed?.Guards));
+            Assert.Equal(whole?.UnitKeys ?? [], trimmed?.UnitKeys ?? []);
+            Assert.Equal(planner.SmallestTooLarge(ranked), planner.SmallestTooLarge(useful));
+            Assert.True(useful.Count <= ranked.Count);
+        }
+    }
+
+    [Fact]
+    public void A_company_first_seen_with_a_unit_too_large_is_still_the_one_chosen_when_a_later_unit_of_it_fits()
+    {
+        // c1 appears first (too large), c2 next (fits), c1 again (fits): Choose groups by first appearance, so c1.
+        List<Candidate> ranked = [Unit("c1", "big", 5), Unit("c2", "a", 1), Unit("c1", "small", 1), Unit("c3", "b", 1)];
+
+        var useful = OfferPlanner.Useful(ranked, need: 2);
+
+        Assert.Equal([UnitKey.Of("c1", "big"), UnitKey.Of("c1", "small")], useful.Select(c => c.UnitKey));
+        Assert.Equal("c1", new OfferPlanner(Request(2)).Choose(useful)!.CompanyId);
+    }
 }

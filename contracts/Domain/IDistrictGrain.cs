@@ -28,7 +28,8 @@ public interface IDistrictGrain : IGrainWithStringKey, IDashboardSource
     /// ask for live capacity follow, nearest first. The first units covering <paramref name="guards"/>
     /// are held for <paramref name="forRequest"/> for a moment: other requests see them after every
     /// other unit, so requests arriving together are offered different units instead of all racing
-    /// for the nearest one.
+    /// for the nearest one. Of the ranked list, only what the request's next offer can be made from
+    /// comes back (the first company with units that fit, and the smallest unit too large).
     /// </summary>
     [Alias("FindCandidates")]
     Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies, bool takeFromExercises, string forRequest, int guards);

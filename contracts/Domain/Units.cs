@@ -82,4 +82,7 @@ public static class UnitKey
         var slash = key.IndexOf('/');
         return (key[..slash], key[(slash + 1)..]);
     }
+
+    /// <summary>The company part of a key, without allocating: for comparing many keys.</summary>
+    public static ReadOnlySpan<char> CompanyOf(string key) => key.AsSpan(0, key.IndexOf('/'));
 }

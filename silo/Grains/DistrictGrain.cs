@@ -80,8 +80,9 @@ internal sealed partial class DistrictGrain(
         await KeepWakeReminder();
     }
 
+    // Ranked and held here; only what the request's planner can use goes back (see OfferPlanner.Useful).
     public Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies, bool takeFromExercises, string forRequest, int guards) =>
-        Task.FromResult(Matcher.Find(
+        Task.FromResult(OfferPlanner.Useful(Matcher.Find(
             new CandidateQuery
             {
                 Capability = capability,
@@ -93,7 +94,7 @@ internal sealed partial class DistrictGrain(
                 ExcludedCompanies = excludeCompanies.ToHashSet(StringComparer.Ordinal),
                 TakeFromExercises = takeFromExercises,
             },
-            time.GetUtcNow()));
+            time.GetUtcNow()), guards));
 
     public Task Lend(string unitKey, int guards, string forDistrict)
     {

@@ -44,7 +44,7 @@ public static class StorageHosting
                 {
                     o.Invariant = PostgresInvariant;
                     o.ConnectionString = storage.PostgresConnectionString;
-                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                    o.GrainStorageSerializer = new ExactSizeGrainStorageSerializer(serializer);
                 });
             // Its writes are group-committed by a few writers (see PostgresStateWriter).
             silo.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(storage.PostgresConnectionString));
@@ -73,7 +73,7 @@ public static class StorageHosting
                 // "System.Data.SQLite" is the invariant the provider knows; it loads Microsoft.Data.Sqlite.
                 o.Invariant = "System.Data.SQLite";
                 o.ConnectionString = storage.SqliteConnectionString;
-                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                o.GrainStorageSerializer = new ExactSizeGrainStorageSerializer(serializer);
             });
 
         // Orleans' ADO.NET storage reads; its writes, and the audit log's, are group-committed by one writer (see SqliteCommitter).

@@ -28,7 +28,7 @@ internal sealed class GroupCommitGrainStorage(AdoNetGrainStorage inner, IStateWr
         }
 
         int? expected = string.IsNullOrWhiteSpace(grainState.ETag) ? null : int.Parse(grainState.ETag, CultureInfo.InvariantCulture);
-        var payload = serializer.Serialize(grainState.State).ToArray();
+        var payload = ExactSizeGrainStorageSerializer.Bytes(serializer.Serialize(grainState.State));
         StorageMetrics.Serialized(stateName, payload.Length);
         var key = grainId.Key.ToString();
         var stored = await writer.WriteAsync(stateName, key, expected, payload, BackgroundWrite.IsCurrent);

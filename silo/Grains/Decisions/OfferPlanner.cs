@@ -38,6 +38,52 @@ internal sealed class OfferPlanner(CapacityRequestState request)
         return districts;
     }
 
+    /// <summary>
+    /// Of a district's ranked candidates, the ones <see cref="Choose"/> and <see cref="SmallestTooLarge"/>
+    /// can use for a request that needs <paramref name="need"/> guards: every candidate of the first company
+    /// (in candidate order) with a unit that fits, and the smallest unit too large. Both decisions come out
+    /// the same on these as on the whole list, so the district answers with these only: a one-guard request
+    /// carries a unit or two back from the district instead of its 64 nearest.
+    /// </summary>
+    public static IReadOnlyList<Candidate> Useful(IReadOnlyList<Candidate> ranked, int need)
+    {
+        // Companies in the order they first appear (the order Choose groups them in), and whether each has a unit that fits.
+        var companies = new List<(string Key, bool Fits)>();
+        Candidate? smallestTooLarge = null;
+        foreach (var candidate in ranked)
+        {
+            var fits = candidate.Headcount <= need;
+            if (!fits && (smallestTooLarge is null || candidate.Headcount < smallestTooLarge.Headcount))
+            {
+                smallestTooLarge = candidate;
+            }
+
+            var at = companies.FindIndex(c => SameCompany(c.Key, candidate.UnitKey));
+            if (at < 0)
+            {
+                companies.Add((candidate.UnitKey, fits));
+            }
+            else if (fits)
+            {
+                companies[at] = (companies[at].Key, true);
+            }
+        }
+
+        var chosen = companies.Find(c => c.Fits).Key;
+        var useful = new List<Candidate>();
+        foreach (var candidate in ranked)
+        {
+            if ((chosen is not null && SameCompany(chosen, candidate.UnitKey)) || ReferenceEquals(candidate, smallestTooLarge))
+            {
+                useful.Add(candidate);
+            }
+        }
+
+        return useful;
+
+        static bool SameCompany(string a, string b) => UnitKey.CompanyOf(a).SequenceEqual(UnitKey.CompanyOf(b));
+    }
+
     /// <summary>The headcount of the smallest candidate too large for what is still needed, if any.</summary>
     public int? SmallestTooLarge(IEnumerable<Candidate> candidates)
     {
