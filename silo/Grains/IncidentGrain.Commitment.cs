@@ -68,6 +68,12 @@ internal sealed partial class IncidentGrain
             {
                 return (Key: key, View: (UnitView?)null, Error: e);
             }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                // No answer: taken as not committed, so the command goes on. Had the unit committed after
+                // all, it holds a commitment this incident never stores, and its own check lets it go.
+                return (Key: key, View: (UnitView?)null, Error: CoordinationException.Unavailable($"the unit did not answer ({e.GetType().Name})"));
+            }
         }));
 
         var failure = results.FirstOrDefault(r => r.Error is not null);

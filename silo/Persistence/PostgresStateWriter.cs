@@ -19,8 +19,13 @@ namespace Coordination.Silo.Persistence;
 /// </summary>
 internal sealed partial class PostgresStateWriter : IStateWriter, IAsyncDisposable
 {
-    /// <summary>Writers side by side. Few: each holds a connection only while its group runs.</summary>
-    private const int Writers = 4;
+    /// <summary>
+    /// Writers side by side: two, so one group's commit overlaps the next group's round trip. A free writer
+    /// takes whatever is waiting, so more writers make smaller groups and more commits, and the database's
+    /// cost is per commit as much as per row: four made 1.8–1.9 commits per capacity decision, two make 1.0,
+    /// at less silo and database CPU per decision (BENCHMARKS.md, session 13).
+    /// </summary>
+    private const int Writers = 2;
 
     /// <summary>The most writes in one group; more wait for the next.</summary>
     private const int MaxGroup = 64;
