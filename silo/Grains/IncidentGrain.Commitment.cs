@@ -180,6 +180,9 @@ internal sealed partial class IncidentGrain
     public async Task ConfirmCommitment(string unitKey, string commitmentId)
     {
         await Resume();
+
+        // What it says it holds must be stored: a command cut short after its units committed may have left its outcome in memory only.
+        await SaveIfChanged();
         if (!Holds(unitKey, commitmentId))
         {
             // The command that committed the unit stopped before its outcome was stored: it was never acknowledged.
