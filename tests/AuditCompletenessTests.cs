@@ -66,6 +66,35 @@ public sealed class AuditCompletenessTests
     }
 
     [Fact]
+    public async Task A_capacity_request_whose_start_cannot_be_recorded_commits_no_unit_and_stores_nothing_and_its_retry_fills_it()
+    {
+        using var data = new TempDirectory();
+        var faults = new AuditFaults();
+        await using var node = await RunningNode.StartAsync(data.Path, services => services.AddSingleton(faults.Layer));
+        var company = Ids.Company("ahead");
+        await node.Company.RegisterUnitsAsync(Register(company, UnitAt("u1", 2, "agder", 59.9111, 10.7528, "patrol")));
+        await node.Company.ReportUnitAsync(Report(company, "u1", UnitStatus.Available));
+        await node.Police.SetFrameworkAgreementAsync(new SetFrameworkAgreementRequest { CompanyId = company, Priorities = { Priority.High } });
+        var police = node.PoliceWith(node.Tokens.Police("agder"));
+        var incident = await police.OpenIncidentAsync(Incident("agder", "ahead-1"));
+
+        // A unit's commitment is the first change of a capacity request, so its start record goes to the log
+        // ahead of it, not with the incident's write: with the log down, no unit is asked at all.
+        faults.FailAll = true;
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await police.RequestCapacityAsync(Capacity(incident.IncidentId, "r1", "patrol", 2)));
+        faults.FailAll = false;
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Equal(UnitStatus.Available, (await node.Company.ListUnitsAsync(new ListUnitsRequest { CompanyId = company })).Units.Single().Status);
+        Assert.Empty((await police.GetIncidentAsync(new GetIncidentRequest { IncidentId = incident.IncidentId })).Requests);
+
+        var filled = await police.RequestCapacityAsync(Capacity(incident.IncidentId, "r1", "patrol", 2));
+        Assert.Equal(2, filled.CommittedGuards);
+        var verified = await Verify(data.Path);
+        Assert.Contains("every change in the state has its record", verified.Output);
+    }
+
+    [Fact]
     public async Task An_incident_command_keeps_its_start_record_with_its_change_while_the_log_is_down_and_appends_it_when_the_log_is_back()
     {
         using var data = new TempDirectory();
