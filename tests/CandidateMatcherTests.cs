@@ -109,9 +109,23 @@ public sealed class CandidateMatcherTests
     }
 
     [Fact]
+    public void A_held_unit_stays_held_when_its_newer_report_replaces_it()
+    {
+        Available("a", north: 1);
+        Available("b", north: 2);
+        var matcher = Matcher();
+        matcher.Find(Query(guards: 1, forRequest: "i1/r1"), Now);
+
+        // The unit reports again (a newer contribution, still available): the district replaces its entry.
+        Assert.True(_tally.Apply(new UnitContribution(UnitKey.Of("c1", "a"), 2, UnitStatus.Available, 1, ["patrol"], CountedAvailable: true, Stale: false, Withdrawn: false, new GeoPoint(60.01, 10))));
+
+        Assert.Equal(["b", "a"], Units(matcher.Find(Query(guards: 0, forRequest: "i2/r1"), Now)));
+    }
+
+    [Fact]
     public void A_hold_lasts_at_least_the_hold_time_and_is_gone_two_hold_times_later()
     {
-        // Lapsed holds are swept at most once per hold time, so one may outlive its time by up to one more.
+        // A hold ends at its time (it is kept beside the unit in the pool and read with the time of the query).
         Available("a", north: 1);
         Available("b", north: 2);
         var matcher = Matcher();

@@ -54,6 +54,34 @@ public sealed class CandidatePoolTests
     }
 
     [Fact]
+    public void A_hold_stays_with_its_unit_when_entries_move_and_ends_at_its_time()
+    {
+        var pool = new CandidatePool();
+        for (var i = 0; i < 20; i++)
+        {
+            pool.Set(Unit($"u{i}", 60 + i));
+        }
+
+        // u19 is the last entry: removing u2 moves it (and must move its hold) into u2's slot.
+        pool.HoldFor(UnitKey.Of("c1", "u19"), new CandidatePool.Hold(UntilTicks: 100, For: "i1/r1"));
+        pool.HoldFor(UnitKey.Of("c1", "u2"), new CandidatePool.Hold(UntilTicks: 100, For: "i1/r2"));
+        var removed = pool.Remove(UnitKey.Of("c1", "u2"));
+        Assert.Equal("i1/r2", removed.For);
+
+        Assert.True(pool.TryGetSlot(UnitKey.Of("c1", "u19"), out var moved));
+        Assert.True(pool.HeldForAnother(moved, "i2/r1", nowTicks: 99));
+        Assert.False(pool.HeldForAnother(moved, "i1/r1", nowTicks: 99));
+        Assert.False(pool.HeldForAnother(moved, "i2/r1", nowTicks: 100));
+
+        // The slot u19 left holds nothing for the unit added next; a unit set again keeps its hold.
+        pool.Set(Unit("new", 50));
+        Assert.True(pool.TryGetSlot(UnitKey.Of("c1", "new"), out var added));
+        Assert.False(pool.HeldForAnother(added, "i2/r1", nowTicks: 0));
+        pool.Set(Unit("u19", 55));
+        Assert.True(pool.HeldForAnother(moved, "i2/r1", nowTicks: 99));
+    }
+
+    [Fact]
     public void A_unit_without_a_position_is_kept_as_such()
     {
         var pool = new CandidatePool();

@@ -144,6 +144,9 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
         connection.Dispose();
     }
 
+    // How much of the file the writer maps, at most (address space, not memory: the pages are the operating system's cache).
+    private const long WriterMapBytes = 1L << 30;
+
     private SqliteConnection Connection()
     {
         if (_connection is null)
@@ -153,7 +156,12 @@ public sealed partial class SqliteCommitter : IAsyncDisposable
             using var pragma = connection.CreateCommand();
 
             // Explicit, whatever the library's default: each commit syncs the log, so an answered write survives power loss.
-            pragma.CommandText = "PRAGMA synchronous = FULL;";
+            // Pages read through a memory map: every write finds its row through the table's index, and with
+            // SQLite's 2 MiB page cache most of a busy store's pages were read back with a system call each
+            // (measured: 3.6 % of the server's CPU in the capacity loop). A larger page cache instead cost
+            // more than it saved: SQLite walks the whole cache at every commit. Writes still go through the
+            // log as before; the map is only read.
+            pragma.CommandText = $"PRAGMA synchronous = FULL; PRAGMA mmap_size = {WriterMapBytes};";
             pragma.ExecuteNonQuery();
             _connection = connection;
             _control = new Control(connection);

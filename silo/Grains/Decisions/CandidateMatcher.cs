@@ -1,4 +1,3 @@
-using System.Buffers;
 using Coordination.Domain;
 
 namespace Coordination.Silo.Grains.Decisions;
@@ -43,14 +42,8 @@ internal sealed class CandidateMatcher(District home, CapacityTally tally, Lendi
     /// <summary>The longest list one query gets.</summary>
     public const int MaxCandidates = GrainTuning.MaxCandidates;
 
-    // Units handed to a request a moment ago, until when, and to which request.
-    private readonly Dictionary<string, (DateTimeOffset Until, string For)> _held = new(StringComparer.Ordinal);
-    private DateTimeOffset _nextHoldSweep;
-
     public IReadOnlyList<Candidate> Find(CandidateQuery query, DateTimeOffset now)
     {
-        ForgetLapsedHolds(now);
-
         // Lending to another district never takes this one below its protected reserve, counting what is
         // already promised to other requests (the figures show a promise only once the unit commits).
         var lendingTo = query.ForDistrict != home.Id;
@@ -62,26 +55,19 @@ internal sealed class CandidateMatcher(District home, CapacityTally tally, Lendi
         // rest only when lending skipped so many that the list is still short.
         var candidates = new List<Candidate>();
         var listed = 0;
-        var heldForOthers = HeldForOthers(eligible, query.ForRequest);
-        try
+        var ranked = NearestFirst(eligible, query, home.Position, lendingTo ? MaxCandidates * 2 : MaxCandidates, now.UtcTicks, out var complete);
+        if (!Take(ranked) && !complete)
         {
-            var ranked = NearestFirst(eligible, query, home.Position, lendingTo ? MaxCandidates * 2 : MaxCandidates, heldForOthers, out var complete);
-            if (!Take(ranked) && !complete)
-            {
-                candidates.Clear();
-                listed = 0;
-                Take(NearestFirst(eligible, query, home.Position, int.MaxValue, heldForOthers, out _));
-            }
-        }
-        finally
-        {
-            ArrayPool<bool>.Shared.Return(heldForOthers);
+            candidates.Clear();
+            listed = 0;
+            Take(NearestFirst(eligible, query, home.Position, int.MaxValue, now.UtcTicks, out _));
         }
 
         var held = 0;
+        var hold = new CandidatePool.Hold((now + holdFor).UtcTicks, query.ForRequest);
         foreach (var candidate in candidates.TakeWhile(_ => held < query.Guards))
         {
-            _held[candidate.UnitKey] = (now + holdFor, query.ForRequest);
+            tally.Hold(candidate.UnitKey, hold);
             held += candidate.Headcount;
             if (lendingTo && !candidate.OnYieldingExercise)
             {
@@ -114,44 +100,6 @@ internal sealed class CandidateMatcher(District home, CapacityTally tally, Lendi
     }
 
     /// <summary>
-    /// Per slot of the pool, whether its unit was handed to another request a moment ago, in an array
-    /// borrowed from the shared pool (the caller returns it): ranking looks at every unit, so its look-up
-    /// must cost an index, not a hash. The holds (a few) are looked up one by one to mark it.
-    /// </summary>
-    private bool[] HeldForOthers(CandidatePool pool, string forRequest)
-    {
-        var held = ArrayPool<bool>.Shared.Rent(pool.Count);
-
-        // The pool is the process's: whoever used the array before may have left it dirty.
-        Array.Clear(held, 0, pool.Count);
-        foreach (var (unitKey, (_, holder)) in _held)
-        {
-            if (holder != forRequest && pool.TryGetSlot(unitKey, out var slot))
-            {
-                held[slot] = true;
-            }
-        }
-
-        return held;
-    }
-
-    private void ForgetLapsedHolds(DateTimeOffset now)
-    {
-        if (_held.Count > 0 && (_held.Count > 1024 || now >= _nextHoldSweep))
-        {
-            foreach (var (unit, (until, _)) in _held)
-            {
-                if (until <= now)
-                {
-                    _held.Remove(unit);
-                }
-            }
-
-            _nextHoldSweep = now + holdFor;
-        }
-    }
-
-    /// <summary>
     /// The <paramref name="take"/> best units the query may be offered, in order: available before
     /// exercise; within each, units not just handed to another request before those that were; then
     /// by distance (ranked on a flat projection around the incident, which orders a district's units
@@ -160,13 +108,13 @@ internal sealed class CandidateMatcher(District home, CapacityTally tally, Lendi
     /// This runs over every unit of the capability for every request, so it is written for that
     /// (measured: it was the largest cost of a capacity request, 0.5–0.8 ms): the order is folded into
     /// one number per unit, the best so far are kept in a bounded heap of numbers, and a unit that
-    /// cannot beat the worst of them costs one comparison. Holds are looked up from the holds' side
-    /// (a few) rather than per unit (thousands). Exact ties at the edge of the list are cut in the
-    /// pool's order; within the list they are ordered by key.
+    /// cannot beat the worst of them costs one comparison. A hold only pushes a unit back, so it is
+    /// read (by slot) only for a unit that beats the worst without it. Exact ties at the edge of the
+    /// list are cut in the pool's order; within the list they are ordered by key.
     /// </para>
     /// </summary>
     private static List<UnitContribution> NearestFirst(
-        CandidatePool units, CandidateQuery query, GeoPoint fallback, int take, bool[] held, out bool complete)
+        CandidatePool units, CandidateQuery query, GeoPoint fallback, int take, long nowTicks, out bool complete)
     {
         var location = query.Location;
         var cosLatitude = Math.Cos(location.Latitude * Math.PI / 180);
@@ -186,11 +134,21 @@ internal sealed class CandidateMatcher(District home, CapacityTally tally, Lendi
             seen++;
             var dx = ((entry.HasPosition ? entry.Longitude : fallback.Longitude) - location.Longitude) * cosLatitude;
             var dy = (entry.HasPosition ? entry.Latitude : fallback.Latitude) - location.Latitude;
-            var key = (dx * dx) + (dy * dy) + (entry.Available ? 0 : ExerciseOffset) + (held[slot] ? HeldOffset : 0);
+            var key = (dx * dx) + (dy * dy) + (entry.Available ? 0 : ExerciseOffset);
             var full = best.Count >= take;
-            if (full && best.TryPeek(out _, out var worst) && key >= -worst)
+            var worst = full && best.TryPeek(out _, out var negated) ? -negated : double.PositiveInfinity;
+            if (key >= worst)
             {
                 continue;
+            }
+
+            if (units.HeldForAnother(slot, query.ForRequest, nowTicks))
+            {
+                key += HeldOffset;
+                if (key >= worst)
+                {
+                    continue;
+                }
             }
 
             if ((query.ExcludedUnits.Count > 0 && query.ExcludedUnits.Contains(entry.Unit.UnitKey))
@@ -211,9 +169,9 @@ internal sealed class CandidateMatcher(District home, CapacityTally tally, Lendi
 
         complete = seen <= take;
         var ranked = new (double Key, UnitContribution Unit)[best.Count];
-        for (var i = ranked.Length - 1; best.TryDequeue(out var slot, out var negated); i--)
+        for (var i = ranked.Length - 1; best.TryDequeue(out var slot, out var priority); i--)
         {
-            ranked[i] = (-negated, entries[slot].Unit);
+            ranked[i] = (-priority, entries[slot].Unit);
         }
 
         // Equal keys (units without a position, placed at the district's headquarters) by unit key.

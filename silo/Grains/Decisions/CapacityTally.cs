@@ -19,6 +19,9 @@ internal sealed class CapacityTally
     private int _availableGuards;
     private int _staleUnits;
 
+    // While a unit's contribution is replaced: the hold it had in the pools, kept for the newer one.
+    private CandidatePool.Hold _carried;
+
     public IEnumerable<UnitContribution> Units => _units.Values;
 
     public int AvailableGuards => _availableGuards;
@@ -29,8 +32,32 @@ internal sealed class CapacityTally
     public CandidatePool CandidatesFor(string capability) =>
         _candidates.TryGetValue(capability, out var units) ? units : CandidatePool.Empty;
 
+    /// <summary>Holds a unit for a request a moment, in every pool it is in (see <see cref="CandidateMatcher"/>).</summary>
+    public void Hold(string unitKey, CandidatePool.Hold hold)
+    {
+        if (_units.TryGetValue(unitKey, out var unit))
+        {
+            foreach (var capability in unit.Capabilities)
+            {
+                CandidatesFor(capability).HoldFor(unitKey, hold);
+            }
+        }
+    }
+
     /// <summary>Keeps the newest contribution per unit; returns false when this one is older than what is held.</summary>
     public bool Apply(UnitContribution contribution)
+    {
+        try
+        {
+            return Replace(contribution);
+        }
+        finally
+        {
+            _carried = default;
+        }
+    }
+
+    private bool Replace(UnitContribution contribution)
     {
         if (_units.TryGetValue(contribution.UnitKey, out var held))
         {
@@ -89,11 +116,11 @@ internal sealed class CapacityTally
 
                 if (sign > 0)
                 {
-                    candidates.Set(c);
+                    candidates.Set(c, _carried);
                 }
-                else
+                else if (candidates.Remove(c.UnitKey) is { For: not null } hold)
                 {
-                    candidates.Remove(c.UnitKey);
+                    _carried = hold;
                 }
             }
         }
