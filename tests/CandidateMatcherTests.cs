@@ -109,6 +109,24 @@ public sealed class CandidateMatcherTests
     }
 
     [Fact]
+    public void Asked_for_what_an_offer_can_use_the_district_answers_what_the_planner_would_keep_of_the_whole_list()
+    {
+        // Two companies interleaved, units of 1-4 guards: for a need of 2, the first company with a unit
+        // that fits and the smallest unit too large; the holds are placed on the whole list as before.
+        for (var i = 1; i <= 40; i++)
+        {
+            Available($"u{i:D2}", guards: 1 + (i * 7 % 4), north: i, company: i % 3 == 0 ? "c2" : "c1");
+        }
+
+        var whole = Matcher().Find(Query(guards: 2, forRequest: "i1/r1"), Now);
+        var useful = Matcher().Find(Query(guards: 2, forRequest: "i1/r1"), Now, usefulFor: 2);
+
+        Assert.Equal(OfferPlanner.Useful(whole, 2), useful);
+        Assert.True(useful.Count < whole.Count);
+        Assert.All(useful, c => Assert.Equal(whole.Single(w => w.UnitKey == c.UnitKey).DistanceKm, c.DistanceKm));
+    }
+
+    [Fact]
     public void A_held_unit_stays_held_when_its_newer_report_replaces_it()
     {
         Available("a", north: 1);

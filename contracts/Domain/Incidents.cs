@@ -235,7 +235,9 @@ public static class Geo
         const double EarthRadiusKm = 6371.0;
         var dLat = Radians(b.Latitude - a.Latitude);
         var dLon = Radians(b.Longitude - a.Longitude);
-        var h = Math.Pow(Math.Sin(dLat / 2), 2) + (Math.Cos(Radians(a.Latitude)) * Math.Cos(Radians(b.Latitude)) * Math.Pow(Math.Sin(dLon / 2), 2));
+        var sinLat = Math.Sin(dLat / 2);
+        var sinLon = Math.Sin(dLon / 2);
+        var h = (sinLat * sinLat) + (Math.Cos(Radians(a.Latitude)) * Math.Cos(Radians(b.Latitude)) * sinLon * sinLon);
         return 2 * EarthRadiusKm * Math.Asin(Math.Min(1, Math.Sqrt(h)));
     }
 

@@ -82,7 +82,7 @@ internal sealed partial class DistrictGrain(
 
     // Ranked and held here; only what the request's planner can use goes back (see OfferPlanner.Useful).
     public Task<IReadOnlyList<Candidate>> FindCandidates(string capability, GeoPoint location, string forDistrict, string[] excludeUnits, string[] excludeCompanies, bool takeFromExercises, string forRequest, int guards) =>
-        Task.FromResult(OfferPlanner.Useful(Matcher.Find(
+        Task.FromResult(Matcher.Find(
             new CandidateQuery
             {
                 Capability = capability,
@@ -94,7 +94,8 @@ internal sealed partial class DistrictGrain(
                 ExcludedCompanies = excludeCompanies.ToHashSet(StringComparer.Ordinal),
                 TakeFromExercises = takeFromExercises,
             },
-            time.GetUtcNow()), guards));
+            time.GetUtcNow(),
+            usefulFor: guards));
 
     public Task Lend(string unitKey, int guards, string forDistrict)
     {

@@ -14,6 +14,7 @@ namespace Coordination.Silo.Grains;
 internal sealed class GuardUnitGrain(
     [PersistentState("unit", StorageNames.Grains)] IPersistentState<GuardUnitState> state,
     IOptions<UnitOptions> options,
+    Audit.StartRecords startRecords,
     TimeProvider time) : Grain, IGuardUnitGrain
 {
     private readonly UnitOptions _options = options.Value;
@@ -296,7 +297,7 @@ internal sealed class GuardUnitGrain(
         }
 
         RequestContext.Remove(CallerContext.DeferredStartKey);
-        await StartRecords.Append(GrainFactory, started, "this report");
+        await startRecords.Append(started, "this report");
     }
 
     private async Task Persist()

@@ -67,7 +67,7 @@ internal sealed partial class IncidentGrain : IIncomingGrainCallFilter
         if (_start is { } start)
         {
             _start = null;
-            _startAhead = StartRecords.Append(GrainFactory, start, "this command");
+            _startAhead = startRecords.Append(start, "this command");
         }
     }
 

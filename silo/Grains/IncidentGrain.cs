@@ -22,6 +22,7 @@ namespace Coordination.Silo.Grains;
 internal sealed partial class IncidentGrain(
     [PersistentState("incident", StorageNames.Grains)] IPersistentState<IncidentState> state,
     IOptions<OfferOptions> offerOptions,
+    Audit.StartRecords startRecords,
     TimeProvider time) : Grain, IIncidentGrain
 {
     private IncidentState S => state.State;

@@ -131,10 +131,11 @@ public static class SiloHosting
         return silo;
     }
 
-    /// <summary>What the grains need besides storage: a clock, and the warm-up that rebuilds capacity at start.</summary>
+    /// <summary>What the grains need besides storage: a clock, the silo's writer of start records, and the warm-up that rebuilds capacity at start.</summary>
     public static ISiloBuilder AddCoordinationGrains(this ISiloBuilder silo)
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<Audit.StartRecords>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CapacityWarmUp>();
         silo.AddIncomingGrainCallFilter<Security.CallerAuthorizationFilter>();
         silo.AddIncomingGrainCallFilter<FaultedActivationFilter>();

@@ -42,7 +42,13 @@ internal sealed class CandidateMatcher(District home, CapacityTally tally, Lendi
     /// <summary>The longest list one query gets.</summary>
     public const int MaxCandidates = GrainTuning.MaxCandidates;
 
-    public IReadOnlyList<Candidate> Find(CandidateQuery query, DateTimeOffset now)
+    /// <summary>
+    /// The query's candidates, nearest first, with the first of them held for it. With <paramref name="usefulFor"/>
+    /// (the guards the next offer needs) only the ones the offer can be made from are returned
+    /// (<see cref="OfferPlanner.Useful{T}"/>), and only they are measured out in kilometres; the holds are
+    /// placed on the whole list either way.
+    /// </summary>
+    public IReadOnlyList<Candidate> Find(CandidateQuery query, DateTimeOffset now, int? usefulFor = null)
     {
         // Lending to another district never takes this one below its protected reserve, counting what is
         // already promised to other requests (the figures show a promise only once the unit commits).
@@ -53,43 +59,51 @@ internal sealed class CandidateMatcher(District home, CapacityTally tally, Lendi
         // Usually only the nearest few are needed: they are picked without sorting the whole district
         // (twice the list when lending, which skips units that would go below the reserve), and the
         // rest only when lending skipped so many that the list is still short.
-        var candidates = new List<Candidate>();
+        var units = new List<UnitContribution>();
         var listed = 0;
         var ranked = NearestFirst(eligible, query, home.Position, lendingTo ? MaxCandidates * 2 : MaxCandidates, now.UtcTicks, out var complete);
         if (!Take(ranked) && !complete)
         {
-            candidates.Clear();
+            units.Clear();
             listed = 0;
             Take(NearestFirst(eligible, query, home.Position, int.MaxValue, now.UtcTicks, out _));
         }
 
         var held = 0;
         var hold = new CandidatePool.Hold((now + holdFor).UtcTicks, query.ForRequest);
-        foreach (var candidate in candidates.TakeWhile(_ => held < query.Guards))
+        foreach (var unit in units.TakeWhile(_ => held < query.Guards))
         {
-            tally.Hold(candidate.UnitKey, hold);
-            held += candidate.Headcount;
-            if (lendingTo && !candidate.OnYieldingExercise)
+            tally.Hold(unit.UnitKey, hold);
+            held += unit.Headcount;
+            if (lendingTo && unit.CountedAvailable)
             {
-                lending.Hold(candidate.UnitKey, candidate.Headcount, query.ForRequest, now);
+                lending.Hold(unit.UnitKey, unit.Headcount, query.ForRequest, now);
             }
+        }
+
+        var kept = usefulFor is { } need ? OfferPlanner.Useful(units, need, static u => u.Headcount, static u => u.UnitKey) : units;
+        var candidates = new Candidate[kept.Count];
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            var unit = kept[i];
+            candidates[i] = new Candidate(unit.UnitKey, unit.Headcount, Geo.DistanceKm(query.Location, unit.Position ?? home.Position), !unit.CountedAvailable);
         }
 
         return candidates;
 
         // True when the list is full.
-        bool Take(IEnumerable<UnitContribution> units)
+        bool Take(IEnumerable<UnitContribution> ranked)
         {
-            foreach (var unit in units)
+            foreach (var unit in ranked)
             {
                 if (listed + unit.Headcount > lendable)
                 {
                     continue;
                 }
 
-                candidates.Add(new Candidate(unit.UnitKey, unit.Headcount, Geo.DistanceKm(query.Location, unit.Position ?? home.Position), !unit.CountedAvailable));
+                units.Add(unit);
                 listed += unit.Headcount;
-                if (candidates.Count == MaxCandidates)
+                if (units.Count == MaxCandidates)
                 {
                     return true;
                 }

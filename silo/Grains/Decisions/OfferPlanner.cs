@@ -45,23 +45,28 @@ internal sealed class OfferPlanner(CapacityRequestState request)
     /// the same on these as on the whole list, so the district answers with these only: a one-guard request
     /// carries a unit or two back from the district instead of its 64 nearest.
     /// </summary>
-    public static IReadOnlyList<Candidate> Useful(IReadOnlyList<Candidate> ranked, int need)
+    public static IReadOnlyList<Candidate> Useful(IReadOnlyList<Candidate> ranked, int need) =>
+        Useful(ranked, need, static c => c.Headcount, static c => c.UnitKey);
+
+    /// <summary>The same choice over anything ranked that has a headcount and a unit key (the district makes it before it builds its answer).</summary>
+    public static IReadOnlyList<T> Useful<T>(IReadOnlyList<T> ranked, int need, Func<T, int> headcount, Func<T, string> unitKey)
+        where T : class
     {
         // Companies in the order they first appear (the order Choose groups them in), and whether each has a unit that fits.
         var companies = new List<(string Key, bool Fits)>();
-        Candidate? smallestTooLarge = null;
+        T? smallestTooLarge = null;
         foreach (var candidate in ranked)
         {
-            var fits = candidate.Headcount <= need;
-            if (!fits && (smallestTooLarge is null || candidate.Headcount < smallestTooLarge.Headcount))
+            var fits = headcount(candidate) <= need;
+            if (!fits && (smallestTooLarge is null || headcount(candidate) < headcount(smallestTooLarge)))
             {
                 smallestTooLarge = candidate;
             }
 
-            var at = companies.FindIndex(c => SameCompany(c.Key, candidate.UnitKey));
+            var at = IndexOf(companies, unitKey(candidate));
             if (at < 0)
             {
-                companies.Add((candidate.UnitKey, fits));
+                companies.Add((unitKey(candidate), fits));
             }
             else if (fits)
             {
@@ -70,10 +75,10 @@ internal sealed class OfferPlanner(CapacityRequestState request)
         }
 
         var chosen = companies.Find(c => c.Fits).Key;
-        var useful = new List<Candidate>();
+        var useful = new List<T>();
         foreach (var candidate in ranked)
         {
-            if ((chosen is not null && SameCompany(chosen, candidate.UnitKey)) || ReferenceEquals(candidate, smallestTooLarge))
+            if ((chosen is not null && SameCompany(chosen, unitKey(candidate))) || ReferenceEquals(candidate, smallestTooLarge))
             {
                 useful.Add(candidate);
             }
@@ -82,6 +87,20 @@ internal sealed class OfferPlanner(CapacityRequestState request)
         return useful;
 
         static bool SameCompany(string a, string b) => UnitKey.CompanyOf(a).SequenceEqual(UnitKey.CompanyOf(b));
+
+        // A loop, not FindIndex: a predicate capturing the candidate was allocated for every candidate of every request.
+        static int IndexOf(List<(string Key, bool Fits)> companies, string unitKey)
+        {
+            for (var i = 0; i < companies.Count; i++)
+            {
+                if (SameCompany(companies[i].Key, unitKey))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
     }
 
     /// <summary>The headcount of the smallest candidate too large for what is still needed, if any.</summary>
