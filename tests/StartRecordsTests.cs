@@ -11,6 +11,9 @@ namespace Coordination.Tests;
 /// </summary>
 public sealed class StartRecordsTests
 {
+    // Far above what any step takes, so a broken writer fails the test rather than hanging the run.
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
     private static AuditRecord Record(string call) =>
         new(DateTimeOffset.UtcNow, "police:oslo", "police", "district:oslo", "RequestCapacity", call, "i1", "Started", null, call);
 
@@ -26,20 +29,20 @@ public sealed class StartRecordsTests
         var c = records.Append(Record("c"), "c");
         var d = records.Append(Record("d"), "d");
 
-        // Two appends on their way: c and d wait, and nobody has heard yet.
+        // Two appends on their way (in either order: each is sent from the thread pool): c and d wait,
+        // and nobody has heard yet.
         await Task.Delay(100);
         Assert.Equal(2, log.Batches.Count);
         Assert.False(a.IsCompleted || b.IsCompleted || c.IsCompleted || d.IsCompleted);
 
-        log.Finish(0);
-        await a;
+        log.Finish(log.CallWith("a"));
+        await a.WaitAsync(Bound);
         Assert.True(await log.Calls(3), "the waiting records were not sent when an append finished");
         Assert.Equal(["c", "d"], log.Batches[2].Select(r => r.Call));
         Assert.False(b.IsCompleted || c.IsCompleted);
 
-        log.Finish(1);
-        log.Finish(2);
-        await Task.WhenAll(b, c, d);
+        log.FinishAll();
+        await Task.WhenAll(b, c, d).WaitAsync(Bound);
         Assert.Equal(3, log.Batches.Count);
     }
 
@@ -53,10 +56,10 @@ public sealed class StartRecordsTests
         Assert.True(await failing.Calls(2), "the records were not sent");
 
         failing.FinishAll();
-        var error = await Assert.ThrowsAsync<CoordinationException>(() => first);
+        var error = await Assert.ThrowsAsync<CoordinationException>(() => first.WaitAsync(Bound));
         Assert.Equal(ErrorKind.Unavailable, error.Code);
         Assert.Contains("this command's start", error.Message);
-        Assert.Equal(ErrorKind.Unavailable, (await Assert.ThrowsAsync<CoordinationException>(() => second)).Code);
+        Assert.Equal(ErrorKind.Unavailable, (await Assert.ThrowsAsync<CoordinationException>(() => second.WaitAsync(Bound))).Code);
 
         // Tried again briefly before giving up (the audit grain reactivating refuses calls for a moment).
         Assert.True(failing.Batches.Count(batch => batch.Any(r => r.Call == "a")) > 1, "a failing append was not tried again");
@@ -64,7 +67,7 @@ public sealed class StartRecordsTests
         var full = new GatedLog { Failure = new CoordinationException(ErrorKind.Unavailable, "the audit store is full", "STORE_FULL", new Dictionary<string, string>()) };
         var refused = new StartRecords(Factory.For(full)).Append(Record("c"), "this command");
         full.FinishAll();
-        var refusal = await Assert.ThrowsAsync<CoordinationException>(() => refused);
+        var refusal = await Assert.ThrowsAsync<CoordinationException>(() => refused.WaitAsync(Bound));
         Assert.Equal("the audit store is full", refusal.Message);
         Assert.Equal("STORE_FULL", refusal.Reason);
         Assert.Single(full.Batches);
@@ -96,6 +99,15 @@ public sealed class StartRecordsTests
 
             await gate.Task;
             return Failure is { } failure ? throw failure : Batches.Count;
+        }
+
+        /// <summary>Which call carried the record.</summary>
+        public int CallWith(string call)
+        {
+            lock (_gates)
+            {
+                return Batches.FindIndex(batch => batch.Any(r => r.Call == call));
+            }
         }
 
         public void Finish(int call)
