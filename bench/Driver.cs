@@ -30,6 +30,12 @@ public static class Driver
             plan = plan with { Capacity = plan.Capacity with { Seconds = capacitySeconds } };
         }
 
+        // --status-seconds 30: longer status rounds (to profile one kind of call; each round prints its start).
+        if (Number("--status-seconds") is { } statusSeconds)
+        {
+            plan = plan with { Status = plan.Status with { RoundSeconds = statusSeconds } };
+        }
+
         int? Number(string option) => args.SkipWhile(a => a != option).Skip(1).FirstOrDefault() is { } n
             ? Math.Max(1, int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))
             : null;

@@ -1,4 +1,5 @@
 using Coordination.Bench.Noop;
+using Coordination.Domain;
 using Coordination.Silo.Hosting;
 using Grpc.Core;
 
@@ -37,10 +38,20 @@ internal static class Server
         public override Task<PingReply> Ping(PingRequest request, ServerCallContext context) => Task.FromResult(Reply);
     }
 
-    private sealed class AuthenticatedNoopService : Noop.AuthenticatedNoop.AuthenticatedNoopBase
+    private sealed class AuthenticatedNoopService(IGrainFactory grains) : Noop.AuthenticatedNoop.AuthenticatedNoopBase
     {
         private static readonly PingReply Reply = new();
 
         public override Task<PingReply> Ping(PingRequest request, ServerCallContext context) => Task.FromResult(Reply);
+
+        public override async Task<PingReply> Read(PingRequest request, ServerCallContext context)
+        {
+            // The gateway's interceptor put the caller in the request context, as for ReportUnit.
+            var company = (RequestContext.Get(CallerContext.CallerKey) as Caller)?.CompanyId
+                ?? throw new RpcException(new Status(StatusCode.PermissionDenied, "a company token is needed"));
+            _ = await grains.Reference<IGuardUnitGrain>(UnitKey.Of(company, request.UnitId)).Get()
+                ?? throw new RpcException(new Status(StatusCode.NotFound, $"unit {request.UnitId} is not registered"));
+            return Reply;
+        }
     }
 }

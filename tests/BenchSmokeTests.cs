@@ -33,6 +33,11 @@ public sealed class BenchSmokeTests
             Assert.True(f.Value.GetDouble() > 0, $"{f.Section}: {f.Name} = {f.Value}");
         });
         Assert.Contains(figures, f => f.Name.StartsWith("ratio ReportUnit / no-op", StringComparison.Ordinal));
+
+        // The status goal's limit (one grain call per report) and the feed beside it: every report on a feed reaches its unit once.
+        Assert.Contains(figures, f => f.Name.StartsWith("ratio grain read / no-op", StringComparison.Ordinal));
+        Assert.Contains(figures, f => f.Name.StartsWith("ratio feed reports / no-op", StringComparison.Ordinal));
+        Assert.Equal(1.0, figures.Single(f => f.Name.StartsWith("unit grain calls per report through a feed", StringComparison.Ordinal)).Value.GetDouble());
         Assert.Contains(figures, f => f.Name.Contains("store with", StringComparison.Ordinal));
         Assert.Contains(figures, f => f.Section == "bulletins" && f.Name.StartsWith("issue to last of 20 company streams", StringComparison.Ordinal));
         Assert.Contains(figures, f => f.Section == "incident size" && f.Name.StartsWith("ratio incidents of", StringComparison.Ordinal));
