@@ -87,6 +87,29 @@ public sealed class RestartTests
     }
 
     [Fact]
+    public async Task A_stop_during_start_up_ends_as_a_stop_and_the_next_start_serves_from_the_same_store()
+    {
+        using var data = new TempDirectory();
+        await using (var starting = SiloProcess.Launch(data.Path))
+        {
+            // A fresh store's schema is the first thing the node logs from inside its start, well before it serves.
+            Assert.True(await starting.PrintsWithin("Applied database script", TimeSpan.FromSeconds(60)), starting.Output);
+            await starting.TerminateAsync();
+
+            Assert.Equal(0, starting.ExitCode);
+            Assert.Contains("Stopped during start-up", starting.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", starting.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("single node ready", starting.Output, StringComparison.Ordinal);
+        }
+
+        await using var restarted = await SiloProcess.StartAsync(data.Path);
+        await restarted.Company.RegisterUnitsAsync(Register("vaktselskap", Unit("u1", 2, "oslo", "patrol")));
+        var ack = await restarted.Company.ReportUnitAsync(Report("vaktselskap", "u1", UnitStatus.Available));
+        Assert.True(ack.Durable);
+        Assert.Equal(UnitStatus.Available, ack.Unit.Status);
+    }
+
+    [Fact]
     public async Task A_heartbeat_position_reaches_the_disk_within_the_flush_interval_even_without_a_clean_stop()
     {
         using var data = new TempDirectory();

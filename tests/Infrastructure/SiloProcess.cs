@@ -46,6 +46,14 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public static async Task<SiloProcess> StartAsync(string dataDirectory, params string[] extra)
     {
+        var silo = Launch(dataDirectory, extra);
+        await silo.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
+        return silo;
+    }
+
+    /// <summary>Starts the process without waiting for it to serve (to stop it while it is starting).</summary>
+    public static SiloProcess Launch(string dataDirectory, params string[] extra)
+    {
         var grpcPort = Ports.Free();
         var info = new ProcessStartInfo("dotnet")
         {
@@ -59,9 +67,24 @@ public sealed class SiloProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
-        var silo = new SiloProcess(Process.Start(info)!, grpcPort, dataDirectory);
-        await silo.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
-        return silo;
+        return new SiloProcess(Process.Start(info)!, grpcPort, dataDirectory);
+    }
+
+    /// <summary>Waits until the process's output contains <paramref name="text"/>; false if it exits or the bound passes first.</summary>
+    public async Task<bool> PrintsWithin(string text, TimeSpan bound)
+    {
+        var deadline = DateTime.UtcNow + bound;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                return Output.Contains(text, StringComparison.Ordinal);
+            }
+
+            await Task.Delay(5);
+        }
+
+        return true;
     }
 
     /// <summary>Asks the operating system to terminate the process, as systemd or Ctrl+C would, and waits for it to exit.</summary>
