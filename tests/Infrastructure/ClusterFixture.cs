@@ -22,6 +22,11 @@ public class ClusterFixture : IAsyncLifetime
 
     protected virtual TimeSpan CommitmentCheckAfter => new UnitOptions().CommitmentCheckAfter;
 
+    /// <summary>What a fixture of its own adds to every silo (a test filter, a messaging setting).</summary>
+    protected virtual void ConfigureSilo(ISiloBuilder silo)
+    {
+    }
+
     /// <summary>Fails chosen storage writes on demand (nothing fails unless a test asks).</summary>
     public StorageFaults Faults { get; } = new();
 
@@ -45,6 +50,7 @@ public class ClusterFixture : IAsyncLifetime
             silo.AddCoordinationDirectory(GrainDirectoryKind.Consistent); // as a cluster runs: these clusters kill and add silos
             silo.UseInMemoryReminderService(); // as on a single node: districts keep a wake-up reminder while incidents are open
             silo.Services.Configure<UnitOptions>(o => (o.StaleAfter, o.HeartbeatFlushInterval, o.CommitmentCheckAfter) = (staleAfter, flushInterval, checkAfter));
+            ConfigureSilo(silo);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
