@@ -247,6 +247,52 @@ public sealed class RequestArchiveTests(ClusterFixture fixture)
         Assert.Single(view.Timeline, e => e.Kind == TimelineKind.Cancelled && e.RequestId == "first");
     }
 
+    [Theory]
+    [InlineData(0, "more-og-romsdal")] // the cancel's intent is not stored: nothing changed, and a retry cancels
+    [InlineData(1, "vest")] // its intent is stored, its outcome not: the next activation finishes the cancel
+    public async Task A_sealed_request_whose_cancel_fails_to_store_is_shown_once_as_storage_holds_it(int storedWrites, string district)
+    {
+        District = district;
+        await Register(frameworkAgreement: true);
+        var incident = await Open();
+        var id = incident.GetPrimaryKeyString();
+        var first = await incident.RequestCapacity(Request("first"));
+        await incident.Release([.. first.Assignments.Select(a => UnitKey.Of(a.CompanyId, a.UnitId))], Police, "done");
+        for (var i = 1; i < RequestArchive.PageSize; i++)
+        {
+            Assert.Equal(RequestStatus.Filled, (await incident.RequestCapacity(Request($"r{i}"))).Status);
+            await incident.CancelRequest($"r{i}", Police, null);
+        }
+
+        Assert.Equal(1, (await fixture.Stored<IncidentState>("incident", "incident", id)).ArchivePages);
+        Assert.Equal(RequestStatus.Completed, (await incident.Get()).Requests[0].Status); // read from its page, and cached
+
+        fixture.Faults.FailNextWrite("incident", id, skip: storedWrites);
+        var error = await Assert.ThrowsAsync<CoordinationException>(() => incident.CancelRequest("first", Police, "paperwork"));
+        Assert.Equal(ErrorKind.Unavailable, error.Code);
+
+        IncidentView view = null!;
+        if (storedWrites == 0)
+        {
+            // Storage holds the request as it was, in its page; so does what the incident shows.
+            view = await incident.Get();
+            Assert.Equal(RequestStatus.Completed, view.Requests.Single(r => r.RequestId == "first").Status);
+            Assert.DoesNotContain(view.Timeline, e => e.Kind == TimelineKind.Cancelled && e.RequestId == "first");
+            Assert.Equal(RequestStatus.Cancelled, (await incident.CancelRequest("first", Police, "paperwork")).Status);
+        }
+
+        // The cancel ends stored either way: by the retry, or by the activation that finds its intent.
+        Assert.True(await Eventually.Holds(async () => (view = await incident.Get()).Requests.Single(r => r.RequestId == "first").Status == RequestStatus.Cancelled),
+            $"the cancel was never finished: {view.Requests.First(r => r.RequestId == "first").Status}");
+        await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        view = await incident.Get();
+        Assert.Equal(RequestArchive.PageSize, view.Requests.Count);
+        Assert.Single(view.Requests, r => r.RequestId == "first");
+        Assert.Equal(RequestStatus.Cancelled, view.Requests.Single(r => r.RequestId == "first").Status);
+        Assert.Single(view.Timeline, e => e.Kind == TimelineKind.Cancelled && e.RequestId == "first");
+        Assert.Null((await fixture.Stored<IncidentState>("incident", "incident", id)).PendingRelease);
+    }
+
     [Fact]
     public async Task An_answer_retried_after_its_request_was_sealed_in_a_page_gets_its_first_result()
     {
