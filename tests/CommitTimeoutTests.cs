@@ -47,7 +47,7 @@ public sealed class SlowCommits : IIncomingGrainCallFilter
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         var key = context.TargetId.Key.ToString();
-        if (context.InterfaceMethod.Name != nameof(IGuardUnitGrain.Commit) || key is null || !_delays.TryRemove(key, out var delay))
+        if (context.InterfaceMethod.Name != nameof(IGuardUnitGrain.Commit) || !_delays.TryRemove(key, out var delay))
         {
             await context.Invoke();
             return;

@@ -94,7 +94,7 @@ public sealed class RestartTests
         {
             // A fresh store's schema is the first thing the node logs from inside its start, well before it serves.
             Assert.True(await starting.PrintsWithin("Applied database script", TimeSpan.FromSeconds(60)), starting.Output);
-            await starting.TerminateAsync();
+            await starting.TerminateHereAsync();
 
             Assert.Equal(0, starting.ExitCode);
             Assert.Contains("Stopped during start-up", starting.Output, StringComparison.Ordinal);

@@ -101,6 +101,19 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// SIGTERM at the point the process has reached now: it is frozen first and the signal is pending
+    /// when it runs on, so it cannot get much past that point (a start-up, say) before the signal lands.
+    /// </summary>
+    public async Task TerminateHereAsync()
+    {
+        await Signal("STOP");
+        await Signal("TERM");
+        await Signal("CONT");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    /// <summary>
     /// SIGSTOP: the process stops answering without closing anything, as under a long GC pause or a VM
     /// stall — its sockets stay open, so only failure detection can tell it from a slow silo.
     /// </summary>
