@@ -31,39 +31,33 @@ public sealed class SlowUnitCluster : ClusterFixture
 /// <summary>Holds a unit's next Commit inside the unit's turn for a while, then lets it run: the commit happens, its answer comes too late.</summary>
 public sealed class SlowCommits : IIncomingGrainCallFilter
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<UnitStatus?>> _units = new(StringComparer.Ordinal);
+    // Per unit: how late its next commit runs, and what to tell the test once it has run.
+    private readonly ConcurrentDictionary<string, (TimeSpan By, TaskCompletionSource<UnitStatus?> Ran)> _units = new(StringComparer.Ordinal);
 
     /// <summary>The unit's next commit waits this long; the task gives the status the commit left the unit in, once it has run.</summary>
     public Task<UnitStatus?> Delay(string unitKey, TimeSpan by)
     {
         var ran = new TaskCompletionSource<UnitStatus?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _delays[unitKey] = by;
-        _units[unitKey] = ran;
+        _units[unitKey] = (by, ran);
         return ran.Task;
     }
 
-    private readonly ConcurrentDictionary<string, TimeSpan> _delays = new(StringComparer.Ordinal);
-
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        var key = context.TargetId.Key.ToString();
-        if (context.InterfaceMethod.Name != nameof(IGuardUnitGrain.Commit) || !_delays.TryRemove(key, out var delay))
+        if (context.InterfaceMethod.Name != nameof(IGuardUnitGrain.Commit) || !_units.TryRemove(context.TargetId.Key.ToString(), out var slow))
         {
             await context.Invoke();
             return;
         }
 
-        await Task.Delay(delay);
+        await Task.Delay(slow.By);
         try
         {
             await context.Invoke();
         }
         finally
         {
-            if (_units.TryRemove(key, out var ran))
-            {
-                ran.TrySetResult((context.Response?.Result as UnitView)?.Status);
-            }
+            slow.Ran.TrySetResult((context.Response?.Result as UnitView)?.Status);
         }
     }
 }

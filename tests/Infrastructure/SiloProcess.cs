@@ -90,14 +90,8 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Asks the operating system to terminate the process, as systemd or Ctrl+C would, and waits for it to exit.</summary>
     public async Task TerminateAsync()
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-            Assert.Equal(0, kill.ExitCode);
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _process.WaitForExitAsync(timeout.Token);
+        await Signal("TERM");
+        await StoppedAsync();
     }
 
     /// <summary>
@@ -109,6 +103,12 @@ public sealed class SiloProcess : IAsyncDisposable
         await Signal("STOP");
         await Signal("TERM");
         await Signal("CONT");
+        await StoppedAsync();
+    }
+
+    // A stop asked for by a signal ends within 30 s, or the test fails.
+    private async Task StoppedAsync()
+    {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _process.WaitForExitAsync(timeout.Token);
     }
